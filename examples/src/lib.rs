@@ -1,0 +1,1 @@
+//! Runnable examples of extrasafe: `cargo run --example quickstart`.

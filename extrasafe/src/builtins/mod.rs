@@ -1,0 +1,124 @@
+//! RuleSets for what programs commonly do, named for what they let a program do.
+//!
+//! Each builtin starts from `nothing()` and grows with `allow_*` methods; each method's docs
+//! list the syscalls it allows. Methods that grant something easy to misuse return a
+//! [`YesReally`] that must be acknowledged with [`YesReally::yes_really`].
+//!
+//! | RuleSet | what it lets a program do |
+//! |---|---|
+//! | [`BasicCapabilities`] | memory, signal masks, futexes, exit: always added |
+//! | [`SystemIO`] | files and standard streams |
+//! | [`Networking`] | sockets: TCP, UDP, unix; servers and clients |
+//! | [`Time`] | read clocks |
+//! | [`pipes::Pipes`] | create pipes |
+//! | [`danger_zone::Threads`] | create threads, sleep |
+//! | [`danger_zone::ForkAndExec`] | create processes and run programs |
+//! | [`process::Identity`] | read user and group ids |
+//! | [`process::ResourceLimits`] | read (and set) resource limits |
+
+pub mod basic;
+pub mod danger_zone;
+pub mod network;
+pub mod pipes;
+pub mod process;
+pub mod systemio;
+pub mod time;
+
+pub use self::basic::BasicCapabilities;
+pub use self::network::Networking;
+pub use self::systemio::SystemIO;
+pub use self::time::Time;
+
+use std::collections::HashMap;
+
+use crate::rules::{SeccompArgumentFilter, SeccompRule};
+use crate::syscalls::Sysno;
+
+/// A RuleSet (or anything else) that grants something dangerous: call
+/// [`yes_really`](YesReally::yes_really) to say you mean it.
+///
+/// ```
+/// use extrasafe::builtins::SystemIO;
+/// let io: SystemIO = SystemIO::nothing().allow_open().yes_really();
+/// # let _ = io;
+/// ```
+#[must_use = "call .yes_really() to confirm"]
+pub struct YesReally<T> {
+    inner: T,
+}
+
+impl<T> YesReally<T> {
+    /// Confirms the dangerous grant and returns the value.
+    pub fn yes_really(self) -> T {
+        self.inner
+    }
+
+    /// Wraps a value that needs confirmation.
+    pub fn new(inner: T) -> YesReally<T> {
+        YesReally { inner }
+    }
+}
+
+/// Conditional rules keyed by syscall, as `RuleSet::conditional_rules` returns them.
+pub(crate) type Conditional = HashMap<Sysno, Vec<SeccompRule>>;
+
+/// Adds one rule per value: `syscall` allowed when `arg` equals one of `values`.
+pub(crate) fn allow_values(rules: &mut Conditional, syscall: Sysno, arg: u8, values: &[u64]) {
+    for &value in values {
+        let rule = SeccompRule::new(syscall).and_condition(SeccompArgumentFilter::new64(
+            arg,
+            crate::Comparator::Eq,
+            value,
+        ));
+        push_rule(rules, rule);
+    }
+}
+
+/// Adds `rule` unless an equal one is there already.
+pub(crate) fn push_rule(rules: &mut Conditional, rule: SeccompRule) {
+    let list = rules.entry(rule.syscall).or_default();
+    if !list.contains(&rule) {
+        list.push(rule);
+    }
+}
+
+/// Socket types with every combination of `SOCK_NONBLOCK` and `SOCK_CLOEXEC`, each compared
+/// for equality.
+pub(crate) fn socket_types(bases: &[libc::c_int]) -> Vec<u64> {
+    let flags = [
+        0,
+        libc::SOCK_NONBLOCK,
+        libc::SOCK_CLOEXEC,
+        libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+    ];
+    bases
+        .iter()
+        .flat_map(|&b| {
+            flags
+                .iter()
+                .map(move |&f| u64::from((b | f).unsigned_abs()))
+        })
+        .collect()
+}
+
+/// Adds rules allowing `syscall(domain, type, ..)` for each domain and each type (with the
+/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC` combinations), compared for equality.
+pub(crate) fn allow_sockets(
+    rules: &mut Conditional,
+    syscall: Sysno,
+    domains: &[libc::c_int],
+    bases: &[libc::c_int],
+) {
+    for &domain in domains {
+        for ty in socket_types(bases) {
+            let rule = SeccompRule::new(syscall)
+                .and_condition(SeccompArgumentFilter::new64(
+                    0,
+                    crate::Comparator::Eq,
+                    u64::from(domain.unsigned_abs()),
+                ))
+                .and_condition(SeccompArgumentFilter::new64(1, crate::Comparator::Eq, ty));
+            push_rule(rules, rule);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! [`SystemIO`]: files, directories and the standard streams.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::os::fd::AsRawFd;
+
+use super::{allow_values, push_rule, Conditional, YesReally};
+use crate::rules::{RuleSet, SeccompArgumentFilter, SeccompRule};
+use crate::syscalls::Sysno;
+use crate::Comparator;
+
+const IO_READ: &[Sysno] = &[
+    Sysno::read,
+    Sysno::readv,
+    Sysno::preadv,
+    Sysno::preadv2,
+    Sysno::pread64,
+    Sysno::lseek,
+];
+const IO_WRITE: &[Sysno] = &[
+    Sysno::write,
+    Sysno::writev,
+    Sysno::pwritev,
+    Sysno::pwritev2,
+    Sysno::pwrite64,
+    Sysno::fsync,
+    Sysno::fdatasync,
+    Sysno::lseek,
+];
+const IO_OPEN: &[Sysno] = &[
+    #[cfg(target_arch = "x86_64")]
+    Sysno::open,
+    Sysno::openat,
+    Sysno::openat2,
+];
+const IO_METADATA: &[Sysno] = &[
+    #[cfg(target_arch = "x86_64")]
+    Sysno::stat,
+    Sysno::fstat,
+    Sysno::newfstatat,
+    #[cfg(target_arch = "x86_64")]
+    Sysno::lstat,
+    Sysno::statx,
+    #[cfg(target_arch = "x86_64")]
+    Sysno::getdents,
+    Sysno::getdents64,
+    Sysno::getcwd,
+];
+const IO_CLOSE: &[Sysno] = &[Sysno::close, Sysno::close_range];
+const IO_UNLINK: &[Sysno] = &[
+    #[cfg(target_arch = "x86_64")]
+    Sysno::unlink,
+    Sysno::unlinkat,
+];
+
+/// `__O_TMPFILE`, the bit that makes `O_TMPFILE` (which is `__O_TMPFILE | O_DIRECTORY`) on
+/// x86_64 and aarch64.
+const O_TMPFILE_BIT: u32 = 0o2000_0000;
+
+/// Open flags that let an `open` change a file or a directory: write access (`O_WRONLY`,
+/// `O_RDWR` and their combination), creation, truncation, and anonymous temporary files.
+const OPEN_MODIFYING_FLAGS: u32 =
+    (libc::O_ACCMODE | libc::O_CREAT | libc::O_TRUNC).unsigned_abs() | O_TMPFILE_BIT;
+
+/// Working with files and the standard streams.
+///
+/// Without Landlock (see the `landlock` feature), a program allowed to open files may open
+/// any file its user can; the methods that allow that return [`YesReally`].
+///
+/// ```no_run
+/// use extrasafe::{builtins::SystemIO, SafetyContext};
+/// SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_open_readonly().allow_read().allow_close().allow_metadata())?
+///     .apply_to_current_thread()?;
+/// let _config = std::fs::read_to_string("/etc/hostname");
+/// assert!(std::fs::write("/tmp/x", "nope").is_err());
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SystemIO {
+    allowed: BTreeSet<Sysno>,
+    custom: Conditional,
+}
+
+impl SystemIO {
+    /// Allows nothing.
+    pub fn nothing() -> SystemIO {
+        SystemIO::default()
+    }
+
+    /// Everything below without conditions: read, write, open (any flags), metadata, close,
+    /// unlink, ioctl, dup, rename, link, truncate, flock, mkdir and rmdir. For programs
+    /// adopting extrasafe step by step.
+    pub fn everything() -> SystemIO {
+        SystemIO::nothing()
+            .allow_read()
+            .allow_write()
+            .allow_open()
+            .yes_really()
+            .allow_metadata()
+            .allow_unlink()
+            .allow_close()
+            .allow_ioctl()
+            .allow_dup()
+            .allow_rename()
+            .allow_link()
+            .allow_truncate()
+            .allow_flock()
+            .allow_mkdir()
+            .allow_rmdir()
+    }
+
+    /// Reading from any open file descriptor: read, readv, preadv, preadv2, pread64, lseek.
+    pub fn allow_read(mut self) -> SystemIO {
+        self.allowed.extend(IO_READ);
+        self
+    }
+
+    /// Writing to any open file descriptor: write, writev, pwritev, pwritev2, pwrite64, fsync,
+    /// fdatasync, lseek.
+    pub fn allow_write(mut self) -> SystemIO {
+        self.allowed.extend(IO_WRITE);
+        self
+    }
+
+    /// Removing files (and, through `unlinkat(AT_REMOVEDIR)`, empty directories): unlink
+    /// (x86_64), unlinkat.
+    pub fn allow_unlink(mut self) -> SystemIO {
+        self.allowed.extend(IO_UNLINK);
+        self
+    }
+
+    /// Opening any file with any flags: open (x86_64), openat, openat2.
+    pub fn allow_open(mut self) -> YesReally<SystemIO> {
+        self.allowed.extend(IO_OPEN);
+        YesReally::new(self)
+    }
+
+    /// Opening files for reading only: open (x86_64) and openat, when the flags hold none of
+    /// `O_WRONLY`, `O_RDWR`, `O_CREAT`, `O_TRUNC` and `O_TMPFILE`. Such an open cannot change
+    /// a file or create one. (`openat2` passes its flags behind a pointer and stays denied.)
+    pub fn allow_open_readonly(mut self) -> SystemIO {
+        #[cfg(target_arch = "x86_64")]
+        push_rule(&mut self.custom, no_modifying_flags(Sysno::open, 1));
+        push_rule(&mut self.custom, no_modifying_flags(Sysno::openat, 2));
+        self
+    }
+
+    /// Reading metadata and directory listings: stat, lstat, getdents (x86_64), fstat,
+    /// newfstatat, statx, getdents64, getcwd.
+    pub fn allow_metadata(mut self) -> SystemIO {
+        self.allowed.extend(IO_METADATA);
+        self
+    }
+
+    /// Any ioctl on any file descriptor: ioctl. This includes terminal ioctls such as
+    /// `TIOCSTI`; prefer a RuleSet that allows the requests you need.
+    pub fn allow_ioctl(mut self) -> SystemIO {
+        self.allowed.insert(Sysno::ioctl);
+        self
+    }
+
+    /// Closing file descriptors: close, close_range.
+    pub fn allow_close(mut self) -> SystemIO {
+        self.allowed.extend(IO_CLOSE);
+        self
+    }
+
+    /// Reading standard input: read on fd 0.
+    pub fn allow_stdin(mut self) -> SystemIO {
+        allow_values(&mut self.custom, Sysno::read, 0, &[0]);
+        self
+    }
+
+    /// Writing to standard output: write and writev on fd 1.
+    pub fn allow_stdout(mut self) -> SystemIO {
+        allow_values(&mut self.custom, Sysno::write, 0, &[1]);
+        allow_values(&mut self.custom, Sysno::writev, 0, &[1]);
+        self
+    }
+
+    /// Writing to standard error: write and writev on fd 2.
+    pub fn allow_stderr(mut self) -> SystemIO {
+        allow_values(&mut self.custom, Sysno::write, 0, &[2]);
+        allow_values(&mut self.custom, Sysno::writev, 0, &[2]);
+        self
+    }
+
+    /// Reading from this already-open file only: read, readv, preadv, preadv2, pread64 and
+    /// lseek on its descriptor.
+    pub fn allow_file_read(mut self, file: &File) -> SystemIO {
+        let fd = u64::from(file.as_raw_fd().unsigned_abs());
+        for &sysno in IO_READ {
+            allow_values(&mut self.custom, sysno, 0, &[fd]);
+        }
+        self
+    }
+
+    /// Writing to this already-open file only: write, writev, pwritev, pwritev2, pwrite64,
+    /// fsync, fdatasync and lseek on its descriptor.
+    pub fn allow_file_write(mut self, file: &File) -> SystemIO {
+        let fd = u64::from(file.as_raw_fd().unsigned_abs());
+        for &sysno in IO_WRITE {
+            allow_values(&mut self.custom, sysno, 0, &[fd]);
+        }
+        self
+    }
+
+    /// Duplicating file descriptors: dup, dup2 (x86_64), dup3.
+    pub fn allow_dup(mut self) -> SystemIO {
+        self.allowed.extend([
+            Sysno::dup,
+            #[cfg(target_arch = "x86_64")]
+            Sysno::dup2,
+            Sysno::dup3,
+        ]);
+        self
+    }
+
+    /// Renaming and moving files: rename (x86_64), renameat, renameat2.
+    pub fn allow_rename(mut self) -> SystemIO {
+        self.allowed.extend([
+            #[cfg(target_arch = "x86_64")]
+            Sysno::rename,
+            Sysno::renameat,
+            Sysno::renameat2,
+        ]);
+        self
+    }
+
+    /// Creating hard and symbolic links: link, symlink (x86_64), linkat, symlinkat.
+    pub fn allow_link(mut self) -> SystemIO {
+        self.allowed.extend([
+            #[cfg(target_arch = "x86_64")]
+            Sysno::link,
+            #[cfg(target_arch = "x86_64")]
+            Sysno::symlink,
+            Sysno::linkat,
+            Sysno::symlinkat,
+        ]);
+        self
+    }
+
+    /// Changing the length of files: truncate, ftruncate.
+    pub fn allow_truncate(mut self) -> SystemIO {
+        self.allowed.extend([Sysno::truncate, Sysno::ftruncate]);
+        self
+    }
+
+    /// Advisory whole-file locks: flock.
+    pub fn allow_flock(mut self) -> SystemIO {
+        self.allowed.insert(Sysno::flock);
+        self
+    }
+
+    /// Creating directories: mkdir (x86_64), mkdirat.
+    pub fn allow_mkdir(mut self) -> SystemIO {
+        self.allowed.extend([
+            #[cfg(target_arch = "x86_64")]
+            Sysno::mkdir,
+            Sysno::mkdirat,
+        ]);
+        self
+    }
+
+    /// Removing empty directories: rmdir (x86_64), and unlinkat (which also removes files).
+    pub fn allow_rmdir(mut self) -> SystemIO {
+        self.allowed.extend([
+            #[cfg(target_arch = "x86_64")]
+            Sysno::rmdir,
+            Sysno::unlinkat,
+        ]);
+        self
+    }
+}
+
+/// `syscall` allowed when its flags argument `arg` holds none of [`OPEN_MODIFYING_FLAGS`].
+fn no_modifying_flags(syscall: Sysno, arg: u8) -> SeccompRule {
+    SeccompRule::new(syscall).and_condition(SeccompArgumentFilter::new32(
+        arg,
+        Comparator::MaskedEq(u64::from(OPEN_MODIFYING_FLAGS)),
+        0,
+    ))
+}
+
+impl RuleSet for SystemIO {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        self.allowed.iter().copied().collect()
+    }
+
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        self.custom.clone()
+    }
+
+    fn name(&self) -> &'static str {
+        "SystemIO"
+    }
+}

@@ -1,0 +1,405 @@
+//! [`SafetyContext`]: the policy model, and the place it is applied from.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::builtins::BasicCapabilities;
+use crate::error::ExtraSafeError;
+use crate::filter::{self, CompiledFilter, Decision};
+use crate::report::{DefaultAction, EnforcementReport};
+use crate::rules::{RuleSet, SeccompRule};
+use crate::syscalls::Sysno;
+
+/// What one syscall is allowed by, in the policy model.
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    /// RuleSets that allow it with any arguments, in the order they were enabled.
+    simple: Vec<&'static str>,
+    /// Rules (with the RuleSet that gave them) that allow it under conditions.
+    conditional: Vec<(&'static str, SeccompRule)>,
+}
+
+/// A policy being built: the RuleSets enabled so far, merged per syscall, and what happens
+/// to everything else.
+///
+/// Build it with [`enable`](SafetyContext::enable), inspect it with
+/// [`explain`](SafetyContext::explain), and apply it to the current thread, to every thread,
+/// or compile it once with [`compile`](SafetyContext::compile) and load it many times.
+///
+/// [`BasicCapabilities`] (memory, signals, futexes, exit) is always added when the context is
+/// compiled, except for the syscalls an enabled RuleSet allows under conditions: those
+/// conditions then narrow the basics instead of conflicting with them.
+///
+/// ```no_run
+/// use extrasafe::{builtins::{Networking, SystemIO}, SafetyContext};
+///
+/// let report = SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_stdout().allow_stderr())?
+///     .enable(Networking::nothing().allow_running_tcp_servers())?
+///     .apply_to_current_thread()?;
+/// eprintln!("{report}");
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a SafetyContext does nothing until it is applied"]
+pub struct SafetyContext {
+    rules: BTreeMap<Sysno, Entry>,
+    rulesets: Vec<&'static str>,
+    default_action: DefaultAction,
+    invalid_errno: Option<u32>,
+}
+
+impl Default for SafetyContext {
+    fn default() -> Self {
+        SafetyContext::new()
+    }
+}
+
+impl SafetyContext {
+    /// An empty context: nothing allowed yet, denied syscalls fail with EPERM.
+    pub fn new() -> SafetyContext {
+        SafetyContext {
+            rules: BTreeMap::new(),
+            rulesets: Vec::new(),
+            default_action: DefaultAction::default(),
+            invalid_errno: None,
+        }
+    }
+
+    /// Denied syscalls fail with `errno` instead of EPERM.
+    ///
+    /// `errno` must be between 1 and 4095: 0 would make a denied call look successful, and
+    /// the kernel cannot return more. An invalid value makes the next
+    /// [`enable`](SafetyContext::enable), `compile`, `explain` or `apply*` fail with
+    /// [`ExtraSafeError::InvalidErrno`].
+    ///
+    /// ```
+    /// use extrasafe::{builtins::SystemIO, SafetyContext, ExtraSafeError};
+    /// let err = SafetyContext::new().with_errno(0).enable(SystemIO::nothing()).unwrap_err();
+    /// assert!(matches!(err, ExtraSafeError::InvalidErrno { errno: 0 }));
+    /// ```
+    pub fn with_errno(mut self, errno: u32) -> SafetyContext {
+        if (1..=4095).contains(&errno) {
+            self.default_action = DefaultAction::Errno(errno);
+            self.invalid_errno = None;
+        } else {
+            self.invalid_errno = Some(errno);
+        }
+        self
+    }
+
+    /// Chooses what happens to syscalls no rule allows (see [`DefaultAction`]).
+    pub fn with_default_action(mut self, action: DefaultAction) -> SafetyContext {
+        match action {
+            DefaultAction::Errno(errno) => return self.with_errno(errno),
+            other => {
+                self.default_action = other;
+                self.invalid_errno = None;
+            }
+        }
+        self
+    }
+
+    /// Adds the syscalls and rules of `policy`.
+    ///
+    /// # Errors
+    /// [`ExtraSafeError::ConditionalNoEffectError`] if a syscall ends up allowed both with and
+    /// without conditions (by this RuleSet and one enabled earlier, or by this RuleSet alone),
+    /// naming both RuleSets; [`ExtraSafeError::InvalidCondition`] if a condition cannot be
+    /// compiled faithfully; [`ExtraSafeError::InvalidErrno`] after an invalid `with_errno`.
+    pub fn enable<R: RuleSet>(mut self, policy: R) -> Result<SafetyContext, ExtraSafeError> {
+        self.check_errno()?;
+        let name = policy.name();
+        let simple = policy.simple_rules();
+        let mut conditional: Vec<(Sysno, Vec<SeccompRule>)> =
+            policy.conditional_rules().into_iter().collect();
+        conditional.sort_by_key(|(s, _)| *s);
+
+        let mut unconditional: Vec<Sysno> = simple;
+        let mut conditioned: Vec<(Sysno, SeccompRule)> = Vec::new();
+        for (sysno, rules) in conditional {
+            for rule in rules {
+                if rule.syscall != sysno {
+                    return Err(ExtraSafeError::InvalidCondition {
+                        ruleset: name,
+                        syscall: rule.syscall,
+                        reason: format!(
+                            "is listed under `{sysno}` in conditional_rules: list each rule \
+                             under its own syscall"
+                        ),
+                    });
+                }
+                // Check now, so that a mistake is reported where it was made.
+                filter::expand_rule(&rule, name)?;
+                if rule.argument_filters.is_empty() {
+                    unconditional.push(sysno);
+                } else {
+                    conditioned.push((sysno, rule));
+                }
+            }
+        }
+
+        for &sysno in &unconditional {
+            if let Some((by, _)) = self.rules.get(&sysno).and_then(|e| e.conditional.first()) {
+                return Err(ExtraSafeError::ConditionalNoEffectError(sysno, by, name));
+            }
+            if conditioned.iter().any(|(s, _)| *s == sysno) {
+                return Err(ExtraSafeError::ConditionalNoEffectError(sysno, name, name));
+            }
+        }
+        for (sysno, _) in &conditioned {
+            if let Some(by) = self.rules.get(sysno).and_then(|e| e.simple.first()) {
+                return Err(ExtraSafeError::ConditionalNoEffectError(*sysno, name, by));
+            }
+        }
+
+        for sysno in unconditional {
+            let entry = self.rules.entry(sysno).or_default();
+            if !entry.simple.contains(&name) {
+                entry.simple.push(name);
+            }
+        }
+        for (sysno, rule) in conditioned {
+            let entry = self.rules.entry(sysno).or_default();
+            if !entry
+                .conditional
+                .iter()
+                .any(|(n, r)| *n == name && *r == rule)
+            {
+                entry.conditional.push((name, rule));
+            }
+        }
+        if !self.rulesets.contains(&name) {
+            self.rulesets.push(name);
+        }
+        Ok(self)
+    }
+
+    fn check_errno(&self) -> Result<(), ExtraSafeError> {
+        match self.invalid_errno {
+            Some(errno) => Err(ExtraSafeError::InvalidErrno { errno }),
+            None => Ok(()),
+        }
+    }
+
+    /// The final decision per syscall, with [`BasicCapabilities`] merged in.
+    fn decisions(&self) -> Result<BTreeMap<Sysno, Decision<'_>>, ExtraSafeError> {
+        self.check_errno()?;
+        if self.rules.is_empty() {
+            return Err(ExtraSafeError::NoRulesEnabled);
+        }
+        let mut out = BTreeMap::new();
+        for (&sysno, entry) in &self.rules {
+            let decision = if entry.simple.is_empty() {
+                Decision::AllowIf(entry.conditional.iter().map(|(n, r)| (*n, r)).collect())
+            } else {
+                Decision::Allow
+            };
+            out.insert(sysno, decision);
+        }
+        for sysno in BasicCapabilities.simple_rules() {
+            out.entry(sysno).or_insert(Decision::Allow);
+        }
+        Ok(out)
+    }
+
+    /// Compiles the context into a seccomp program that can be loaded many times, exported
+    /// ([`CompiledFilter::to_bytes`]) or inspected.
+    ///
+    /// # Errors
+    /// [`ExtraSafeError::NoRulesEnabled`] for an empty context,
+    /// [`ExtraSafeError::InvalidErrno`], or [`ExtraSafeError::SeccompError`] if libseccomp
+    /// fails.
+    pub fn compile(&self) -> Result<CompiledFilter, ExtraSafeError> {
+        filter::compile(&self.decisions()?, self.default_action)
+    }
+
+    /// Loads the context's filter on the calling thread. Threads and processes it creates
+    /// afterwards inherit the filter; other threads are unaffected.
+    ///
+    /// # Errors
+    /// As [`compile`](SafetyContext::compile), and [`ExtraSafeError::SeccompError`] if the
+    /// kernel refuses the filter.
+    pub fn apply_to_current_thread(self) -> Result<EnforcementReport, ExtraSafeError> {
+        self.compile()?.apply_to_current_thread()
+    }
+
+    /// Loads the context's filter on every thread of the process at once (seccomp TSYNC).
+    ///
+    /// # Errors
+    /// As [`compile`](SafetyContext::compile), [`ExtraSafeError::ThreadSyncFailed`] if one
+    /// thread cannot take the filter (then no thread does).
+    pub fn apply_to_all_threads(self) -> Result<EnforcementReport, ExtraSafeError> {
+        self.compile()?.apply_to_all_threads()
+    }
+
+    /// Lists, per syscall, which RuleSet allowed it and under which conditions.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::SystemIO, SafetyContext};
+    /// let explanation = SafetyContext::new().enable(SystemIO::nothing().allow_stdout())?.explain()?;
+    /// let text = explanation.to_string();
+    /// assert!(text.contains("write"));
+    /// assert!(text.contains("arg0 == 1"));
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`compile`](SafetyContext::compile), except that nothing is compiled.
+    pub fn explain(&self) -> Result<Explanation, ExtraSafeError> {
+        let decisions = self.decisions()?;
+        let mut syscalls = Vec::new();
+        for &sysno in decisions.keys() {
+            let verdict = if sysno == Sysno::clone3 {
+                Verdict::Enosys {
+                    reason: "clone3 passes its flags behind a pointer seccomp cannot read; \
+                             libc falls back to clone, which is checked",
+                }
+            } else {
+                match self.rules.get(&sysno) {
+                    Some(entry) if entry.simple.is_empty() => Verdict::AllowedIf {
+                        rules: entry.conditional.clone(),
+                    },
+                    Some(entry) => Verdict::Allowed {
+                        by: entry.simple.clone(),
+                    },
+                    None => Verdict::Allowed {
+                        by: vec![BasicCapabilities.name()],
+                    },
+                }
+            };
+            syscalls.push(SyscallExplanation {
+                syscall: sysno,
+                verdict,
+            });
+        }
+        if !decisions.contains_key(&Sysno::clone3) {
+            syscalls.push(SyscallExplanation {
+                syscall: Sysno::clone3,
+                verdict: Verdict::Enosys {
+                    reason: "always: libc then uses clone, which the filter can check",
+                },
+            });
+        }
+        let narrowed = BasicCapabilities
+            .simple_rules()
+            .into_iter()
+            .filter(|s| self.rules.get(s).is_some_and(|e| e.simple.is_empty()))
+            .collect();
+        Ok(Explanation {
+            syscalls,
+            default_action: self.default_action,
+            narrowed_basics: narrowed,
+            rulesets: self.rulesets.clone(),
+        })
+    }
+}
+
+/// How one syscall is treated by a context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Allowed with any arguments, by these RuleSets.
+    Allowed {
+        /// The RuleSets that allowed it.
+        by: Vec<&'static str>,
+    },
+    /// Allowed when one of these rules (with the RuleSet that gave it) matches.
+    AllowedIf {
+        /// The rules, each with the RuleSet that gave it.
+        rules: Vec<(&'static str, SeccompRule)>,
+    },
+    /// Answered with `ENOSYS` whatever the policy says.
+    Enosys {
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+/// One line of an [`Explanation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyscallExplanation {
+    /// The syscall.
+    pub syscall: Sysno,
+    /// What the filter does with it.
+    pub verdict: Verdict,
+}
+
+/// The answer of [`SafetyContext::explain`]: per syscall, what allowed it. Its `Display` is a
+/// readable table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// Every syscall the filter treats specially, in syscall-number order.
+    pub syscalls: Vec<SyscallExplanation>,
+    /// What happens to every other syscall.
+    pub default_action: DefaultAction,
+    /// Syscalls of [`BasicCapabilities`] that an enabled RuleSet narrowed with conditions.
+    pub narrowed_basics: Vec<Sysno>,
+    /// The RuleSets enabled, in order.
+    pub rulesets: Vec<&'static str>,
+}
+
+impl Explanation {
+    /// The entry for `syscall`, if the filter treats it specially.
+    #[must_use]
+    pub fn get(&self, syscall: Sysno) -> Option<&Verdict> {
+        self.syscalls
+            .iter()
+            .find(|e| e.syscall == syscall)
+            .map(|e| &e.verdict)
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "RuleSets: {}", self.rulesets.join(", "))?;
+        let width = self
+            .syscalls
+            .iter()
+            .map(|e| e.syscall.name().len())
+            .max()
+            .unwrap_or(0);
+        for e in &self.syscalls {
+            let name = e.syscall.name();
+            match &e.verdict {
+                Verdict::Allowed { by } => {
+                    writeln!(f, "{name:<width$}  allowed by {}", by.join(", "))?
+                }
+                Verdict::AllowedIf { rules } => {
+                    for (i, (by, rule)) in rules.iter().enumerate() {
+                        let conds: Vec<String> = rule
+                            .argument_filters
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect();
+                        let lead = if i == 0 { name } else { "" };
+                        let word = if i == 0 { "allowed if" } else { "      or" };
+                        writeln!(f, "{lead:<width$}  {word} {} ({by})", conds.join(" && "))?;
+                    }
+                }
+                Verdict::Enosys { reason } => writeln!(f, "{name:<width$}  ENOSYS: {reason}")?,
+            }
+        }
+        if !self.narrowed_basics.is_empty() {
+            let names: Vec<&str> = self.narrowed_basics.iter().map(Sysno::name).collect();
+            writeln!(
+                f,
+                "BasicCapabilities narrowed by conditions for: {}",
+                names.join(", ")
+            )?;
+        }
+        writeln!(
+            f,
+            "syscalls newer than {} (number > {}): ENOSYS",
+            Sysno::ALL.last().map_or("?", Sysno::name),
+            Sysno::MAX_ID
+        )?;
+        writeln!(
+            f,
+            "foreign architectures and x32 syscalls: kill the process"
+        )?;
+        write!(f, "every other syscall: {}", self.default_action)
+    }
+}

@@ -1,0 +1,754 @@
+//! Compiling a policy into a seccomp BPF program, and loading it.
+//!
+//! The policy's rules go through libseccomp (binary-tree layout); extrasafe then puts its own
+//! short prologue in front of libseccomp's program, so that the checks every filter must make
+//! do not depend on libseccomp's defaults:
+//!
+//! 1. a foreign architecture (i386 `int 0x80` on x86_64, for instance) kills the process;
+//! 2. on x86_64, an x32 syscall number (bit 30 set) kills the process;
+//! 3. a syscall number above the highest one extrasafe knows returns `ENOSYS`, so that libc
+//!    falls back to an older call that the filter can check.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek};
+
+use libseccomp::{ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext};
+
+use crate::error::{ExtraSafeError, SeccompError};
+use crate::report::{DefaultAction, SeccompScope};
+use crate::rules::{Comparator, SeccompRule};
+use crate::sys;
+use crate::syscalls::{ArgWidth, Sysno};
+
+/// The most rules one conditional [`SeccompRule`] may expand into (see [`expand_rule`]).
+const MAX_EXPANSION: usize = 1024;
+
+/// The kernel's limit on the length of one BPF program (`BPF_MAXINSNS`).
+const BPF_MAXINSNS: usize = 4096;
+
+const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
+const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+
+const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+const BPF_JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+const BPF_JGT_K: u16 = 0x25; // BPF_JMP | BPF_JGT | BPF_K
+const BPF_JGE_K: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
+const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
+
+/// Offsets in `struct seccomp_data`.
+const OFFSET_NR: u32 = 0;
+const OFFSET_ARCH: u32 = 4;
+
+#[cfg(target_arch = "x86_64")]
+const AUDIT_ARCH_NATIVE: u32 = 0xc000_003e; // AUDIT_ARCH_X86_64
+#[cfg(target_arch = "aarch64")]
+const AUDIT_ARCH_NATIVE: u32 = 0xc000_00b7; // AUDIT_ARCH_AARCH64
+
+/// One classic BPF instruction of a compiled filter, as the kernel's `struct sock_filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BpfInstruction {
+    /// The opcode.
+    pub code: u16,
+    /// Jump offset if the condition is true.
+    pub jt: u8,
+    /// Jump offset if the condition is false.
+    pub jf: u8,
+    /// The constant operand.
+    pub k: u32,
+}
+
+const fn insn(code: u16, jt: u8, jf: u8, k: u32) -> BpfInstruction {
+    BpfInstruction { code, jt, jf, k }
+}
+
+/// A seccomp filter compiled once and ready to load, possibly many times.
+///
+/// Obtained from [`SafetyContext::compile`](crate::SafetyContext::compile). Compiling costs
+/// far more than loading, so code that sandboxes many threads with the same policy should
+/// compile once and call [`apply_to_current_thread`](CompiledFilter::apply_to_current_thread)
+/// in each thread.
+///
+/// ```
+/// use extrasafe::{builtins::SystemIO, SafetyContext};
+/// let filter = SafetyContext::new().enable(SystemIO::nothing().allow_stdout())?.compile()?;
+/// assert!(filter.instructions().len() > 10);
+/// assert_eq!(filter.to_bytes().len(), filter.instructions().len() * 8);
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CompiledFilter {
+    program: Vec<BpfInstruction>,
+    pub(crate) summary: FilterSummary,
+}
+
+/// Counts reported in an [`EnforcementReport`](crate::EnforcementReport).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FilterSummary {
+    pub(crate) allowed: usize,
+    pub(crate) conditional: usize,
+    pub(crate) default_action: DefaultAction,
+}
+
+impl CompiledFilter {
+    /// The program's instructions, in order.
+    #[must_use]
+    pub fn instructions(&self) -> &[BpfInstruction] {
+        &self.program
+    }
+
+    /// The program as raw bytes in the kernel's `struct sock_filter` layout (native byte
+    /// order), the format `seccomp_export_bpf` writes and `bpf_asm`/`seccomp-tools` read.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.program.len() * 8);
+        for i in &self.program {
+            out.extend_from_slice(&i.code.to_ne_bytes());
+            out.push(i.jt);
+            out.push(i.jf);
+            out.extend_from_slice(&i.k.to_ne_bytes());
+        }
+        out
+    }
+
+    /// Loads the filter on the calling thread (after setting `no_new_privs`).
+    ///
+    /// # Errors
+    /// [`ExtraSafeError::SeccompError`] if the kernel refuses the filter.
+    pub fn apply_to_current_thread(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
+        self.load(SeccompScope::CurrentThread)
+    }
+
+    /// Loads the filter on every thread of the process at once (seccomp TSYNC), after setting
+    /// `no_new_privs` on the calling thread. Either every thread gets it or none does.
+    ///
+    /// # Errors
+    /// [`ExtraSafeError::ThreadSyncFailed`] if a thread cannot take it,
+    /// [`ExtraSafeError::SeccompError`] if the kernel refuses the filter.
+    pub fn apply_to_all_threads(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
+        self.load(SeccompScope::AllThreads)
+    }
+
+    fn load(&self, scope: SeccompScope) -> Result<crate::EnforcementReport, ExtraSafeError> {
+        sys::set_no_new_privs().map_err(|e| SeccompError::new("set no_new_privs (prctl)", e))?;
+        let program: Vec<sys::SockFilter> = self
+            .program
+            .iter()
+            .map(|i| sys::SockFilter {
+                code: i.code,
+                jt: i.jt,
+                jf: i.jf,
+                k: i.k,
+            })
+            .collect();
+        sys::load_filter(&program, scope == SeccompScope::AllThreads).map_err(|e| match e {
+            sys::LoadError::Os(e) => {
+                ExtraSafeError::from(SeccompError::new("load the filter (seccomp(2))", e))
+            }
+            sys::LoadError::ThreadSync(tid) => ExtraSafeError::ThreadSyncFailed { tid },
+        })?;
+        Ok(crate::EnforcementReport::seccomp_only(
+            crate::report::SeccompReport {
+                scope,
+                default_action: self.summary.default_action,
+                allowed_syscalls: self.summary.allowed,
+                conditional_syscalls: self.summary.conditional,
+                instructions: self.program.len(),
+            },
+        ))
+    }
+}
+
+/// What the filter does with one syscall.
+pub(crate) enum Decision<'a> {
+    /// Allowed with any arguments.
+    Allow,
+    /// Allowed when one of the rules matches.
+    AllowIf(Vec<(&'static str, &'a SeccompRule)>),
+}
+
+/// Compiles the merged policy (one decision per syscall) into a program.
+pub(crate) fn compile(
+    decisions: &BTreeMap<Sysno, Decision<'_>>,
+    default_action: DefaultAction,
+) -> Result<CompiledFilter, ExtraSafeError> {
+    let step = |what: &'static str| {
+        move |e: libseccomp::error::SeccompError| {
+            SeccompError::new(what, std::io::Error::other(e.to_string()))
+        }
+    };
+    let scmp_default = match default_action {
+        DefaultAction::Errno(errno) => ScmpAction::Errno(errno_i32(errno)?),
+        DefaultAction::KillProcess => ScmpAction::KillProcess,
+        DefaultAction::Trap => ScmpAction::Trap,
+        DefaultAction::Log => ScmpAction::Log,
+    };
+    let mut ctx =
+        ScmpFilterContext::new(scmp_default).map_err(step("create a libseccomp filter"))?;
+    ctx.set_act_badarch(ScmpAction::KillProcess)
+        .map_err(step("set the bad-architecture action"))?;
+    // Binary-tree layout: a syscall's rules are found in O(log n) comparisons.
+    ctx.set_ctl_optimize(2)
+        .map_err(step("select the binary-tree layout"))?;
+    ctx.add_arch(ScmpArch::native())
+        .map_err(step("add the native architecture"))?;
+
+    let mut conditional = 0;
+    for (&sysno, decision) in decisions {
+        if sysno == clone3() {
+            continue;
+        }
+        let nr = libseccomp::ScmpSyscall::from(sysno.id());
+        match decision {
+            Decision::Allow => {
+                ctx.add_rule_exact(ScmpAction::Allow, nr)
+                    .map_err(step("add a rule"))?;
+            }
+            Decision::AllowIf(rules) => {
+                conditional += 1;
+                let mut alternatives = Vec::new();
+                for (ruleset, rule) in rules {
+                    alternatives.extend(expand_rule(rule, ruleset)?);
+                }
+                if alternatives
+                    .iter()
+                    .any(|alt| alt.iter().all(Option::is_none))
+                {
+                    // One alternative always holds: the syscall is allowed outright.
+                    ctx.add_rule_exact(ScmpAction::Allow, nr)
+                        .map_err(step("add a rule"))?;
+                    continue;
+                }
+                alternatives.sort_unstable();
+                alternatives.dedup();
+                for alt in &alternatives {
+                    let cmps: Vec<ScmpArgCompare> = alt
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(idx, cmp)| cmp.map(|c| c.to_scmp(idx)))
+                        .collect();
+                    ctx.add_rule_conditional_exact(ScmpAction::Allow, nr, &cmps)
+                        .map_err(step("add a conditional rule"))?;
+                }
+            }
+        }
+    }
+    // clone3 passes its flags behind a pointer that seccomp cannot read: answer ENOSYS so
+    // that libc falls back to clone(2), whose flags the filter can check.
+    ctx.add_rule_exact(
+        ScmpAction::Errno(libc::ENOSYS),
+        libseccomp::ScmpSyscall::from(clone3().id()),
+    )
+    .map_err(step("add the clone3 rule"))?;
+
+    let body = export(&ctx)?;
+    let mut program = prologue();
+    program.extend(body);
+    if program.len() > BPF_MAXINSNS {
+        return Err(SeccompError::new(
+            "fit the filter in the kernel's limit of 4096 instructions: simplify the conditions",
+            std::io::Error::from_raw_os_error(libc::E2BIG),
+        )
+        .into());
+    }
+    let allowed = decisions.keys().filter(|&&s| s != clone3()).count();
+    Ok(CompiledFilter {
+        program,
+        summary: FilterSummary {
+            allowed,
+            conditional,
+            default_action,
+        },
+    })
+}
+
+fn clone3() -> Sysno {
+    Sysno::clone3
+}
+
+fn errno_i32(errno: u32) -> Result<i32, ExtraSafeError> {
+    match i32::try_from(errno) {
+        Ok(e @ 1..=4095) => Ok(e),
+        _ => Err(ExtraSafeError::InvalidErrno { errno }),
+    }
+}
+
+/// The checks in front of libseccomp's program (see the module docs).
+fn prologue() -> Vec<BpfInstruction> {
+    let enosys = SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
+    let max = u32::try_from(Sysno::MAX_ID).expect("syscall numbers are positive");
+    let mut p = vec![
+        insn(BPF_LD_W_ABS, 0, 0, OFFSET_ARCH),
+        insn(BPF_JEQ_K, 1, 0, AUDIT_ARCH_NATIVE),
+        insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+        insn(BPF_LD_W_ABS, 0, 0, OFFSET_NR),
+    ];
+    if cfg!(target_arch = "x86_64") {
+        // nr > max: x32 (0x40000000..=0x7fffffff) kills, anything else is ENOSYS.
+        p.extend([
+            insn(BPF_JGT_K, 0, 4, max),
+            insn(BPF_JGE_K, 2, 0, 0x8000_0000),
+            insn(BPF_JGE_K, 0, 1, 0x4000_0000),
+            insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+            insn(BPF_RET_K, 0, 0, enosys),
+        ]);
+    } else {
+        p.extend([insn(BPF_JGT_K, 0, 1, max), insn(BPF_RET_K, 0, 0, enosys)]);
+    }
+    p
+}
+
+/// Exports libseccomp's program through an in-memory file.
+fn export(ctx: &ScmpFilterContext) -> Result<Vec<BpfInstruction>, ExtraSafeError> {
+    let io = |what: &'static str| move |e: std::io::Error| SeccompError::new(what, e);
+    let mut file = sys::memfd(c"extrasafe-bpf").map_err(io("create a memfd for the program"))?;
+    ctx.export_bpf(&file).map_err(|e| {
+        SeccompError::new(
+            "export the program from libseccomp",
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    file.rewind().map_err(io("read the exported program"))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(io("read the exported program"))?;
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|c| BpfInstruction {
+            code: u16::from_ne_bytes([c[0], c[1]]),
+            jt: c[2],
+            jf: c[3],
+            k: u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
+        })
+        .collect())
+}
+
+/// A comparison on one argument, as it goes into libseccomp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ArgCmp {
+    /// `arg & mask == value`, on the bits the argument has.
+    Masked { mask: u64, value: u64 },
+    /// A plain comparison of a full 64-bit argument.
+    Native { op: NativeOp, value: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NativeOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl ArgCmp {
+    fn to_scmp(self, idx: usize) -> ScmpArgCompare {
+        let arg = u32::try_from(idx).expect("argument index is at most 5");
+        match self {
+            ArgCmp::Masked { mask, value } => {
+                ScmpArgCompare::new(arg, ScmpCompareOp::MaskedEqual(mask), value)
+            }
+            ArgCmp::Native { op, value } => {
+                let op = match op {
+                    NativeOp::Eq => ScmpCompareOp::Equal,
+                    NativeOp::Ne => ScmpCompareOp::NotEqual,
+                    NativeOp::Lt => ScmpCompareOp::Less,
+                    NativeOp::Le => ScmpCompareOp::LessOrEqual,
+                    NativeOp::Gt => ScmpCompareOp::Greater,
+                    NativeOp::Ge => ScmpCompareOp::GreaterEqual,
+                };
+                ScmpArgCompare::new(arg, op, value)
+            }
+        }
+    }
+
+    /// Whether the comparison holds for `arg` as the kernel reads it.
+    #[cfg(test)]
+    pub(crate) fn holds(self, arg: u64) -> bool {
+        match self {
+            ArgCmp::Masked { mask, value } => arg & mask == value,
+            ArgCmp::Native { op, value } => match op {
+                NativeOp::Eq => arg == value,
+                NativeOp::Ne => arg != value,
+                NativeOp::Lt => arg < value,
+                NativeOp::Le => arg <= value,
+                NativeOp::Gt => arg > value,
+                NativeOp::Ge => arg >= value,
+            },
+        }
+    }
+}
+
+/// One way for a rule to match: a comparison (or none) per argument, all of which must hold.
+pub(crate) type Alternative = [Option<ArgCmp>; 6];
+
+/// The width the kernel reads argument `idx` of `sysno` with, from the generated table;
+/// for a syscall not in the table, what the condition says.
+fn width_of(sysno: Sysno, idx: usize, user_64: bool) -> Option<Option<ArgWidth>> {
+    match sysno.arg_widths() {
+        Some(widths) => widths.get(idx).map(|w| Some(*w)),
+        None => Some(Some(if user_64 {
+            ArgWidth::Bits64
+        } else {
+            ArgWidth::Bits32
+        })),
+    }
+}
+
+/// Expands a rule into alternatives that libseccomp can express exactly.
+///
+/// - An argument the kernel reads as 32 bits is compared on its low 32 bits only: every
+///   comparison on it becomes a set of masked equalities with masks inside the low 32 bits
+///   (`x < v` is "x matches v above some 1-bit of v and has a 0 there", one masked equality
+///   per such bit), so junk in the upper half of the register neither allows nor denies.
+/// - A 64-bit argument with a single comparison uses libseccomp's comparison directly.
+/// - Several comparisons on one argument (which libseccomp rejects) are intersected as
+///   masked equalities.
+///
+/// The alternatives of one rule are OR-ed; within one alternative, the argument comparisons
+/// are AND-ed. Errors name the RuleSet and syscall.
+pub(crate) fn expand_rule(
+    rule: &SeccompRule,
+    ruleset: &'static str,
+) -> Result<Vec<Alternative>, ExtraSafeError> {
+    let invalid = |reason: String| ExtraSafeError::InvalidCondition {
+        ruleset,
+        syscall: rule.syscall,
+        reason,
+    };
+    let mut per_arg: [Vec<&crate::SeccompArgumentFilter>; 6] = Default::default();
+    for cond in &rule.argument_filters {
+        let idx = usize::from(cond.arg_idx);
+        if idx > 5 {
+            return Err(invalid(format!(
+                "is on arg{idx}, but syscalls have at most 6 arguments (arg0 to arg5)"
+            )));
+        }
+        per_arg[idx].push(cond);
+    }
+
+    // For each argument: the alternatives for that argument alone (None = no condition).
+    let mut options: Vec<(usize, Vec<ArgCmp>)> = Vec::new();
+    for (idx, conds) in per_arg.iter().enumerate() {
+        if conds.is_empty() {
+            continue;
+        }
+        let Some(Some(width)) = width_of(rule.syscall, idx, conds[0].is_64bit) else {
+            let n = rule.syscall.arg_widths().map_or(0, <[ArgWidth]>::len);
+            return Err(invalid(format!(
+                "is on arg{idx}, but `{}` takes {n} argument(s): check the argument index",
+                rule.syscall
+            )));
+        };
+        if width == ArgWidth::Bits64 && conds.len() == 1 {
+            let c = conds[0];
+            let cmp = match c.comparator() {
+                Comparator::MaskedEq(mask) => {
+                    masked(mask, c.value, u64::MAX).map_err(|r| invalid(format!("`{c}` {r}")))?
+                }
+                op => ArgCmp::Native {
+                    op: native(op),
+                    value: c.value,
+                },
+            };
+            options.push((idx, vec![cmp]));
+            continue;
+        }
+        let bits = if width == ArgWidth::Bits32 { 32 } else { 64 };
+        let mut acc: Vec<(u64, u64)> = vec![(0, 0)];
+        for c in conds {
+            let alts = masked_alternatives(c.comparator(), c.value, bits)
+                .map_err(|r| invalid(format!("`{c}` {r}")))?;
+            let mut next = Vec::new();
+            for &(m1, v1) in &acc {
+                for &(m2, v2) in &alts {
+                    if (v1 ^ v2) & m1 & m2 == 0 {
+                        next.push((m1 | m2, v1 | v2));
+                    }
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            acc = next;
+        }
+        if acc.is_empty() {
+            return Err(invalid(format!(
+                "can never hold: the conditions on arg{idx} contradict each other"
+            )));
+        }
+        let cmps = acc
+            .into_iter()
+            .map(|(mask, value)| ArgCmp::Masked { mask, value })
+            .collect();
+        options.push((idx, cmps));
+    }
+
+    let mut result: Vec<Alternative> = vec![[None; 6]];
+    for (idx, cmps) in options {
+        let mut next = Vec::with_capacity(result.len() * cmps.len());
+        for alt in &result {
+            for &cmp in &cmps {
+                let mut a = *alt;
+                // A mask of 0 always holds: leave the argument unchecked.
+                a[idx] = match cmp {
+                    ArgCmp::Masked { mask: 0, .. } => None,
+                    other => Some(other),
+                };
+                next.push(a);
+            }
+        }
+        if next.len() > MAX_EXPANSION {
+            return Err(invalid(format!(
+                "expands into more than {MAX_EXPANSION} seccomp rules (each `!=`, `<` or `>` on \
+                 a 32-bit argument becomes up to 32): use `==` or split the rule"
+            )));
+        }
+        result = next;
+    }
+    Ok(result)
+}
+
+fn native(op: Comparator) -> NativeOp {
+    match op {
+        Comparator::Eq | Comparator::MaskedEq(_) => NativeOp::Eq,
+        Comparator::Ne => NativeOp::Ne,
+        Comparator::Lt => NativeOp::Lt,
+        Comparator::Le => NativeOp::Le,
+        Comparator::Gt => NativeOp::Gt,
+        Comparator::Ge => NativeOp::Ge,
+    }
+}
+
+fn masked(mask: u64, value: u64, full: u64) -> Result<ArgCmp, String> {
+    let mask = mask & full;
+    if value & !mask != 0 {
+        return Err(format!(
+            "can never hold: the value {value:#x} has bits outside the mask {mask:#x} \
+             (for a 32-bit argument, the mask's upper 32 bits are ignored)"
+        ));
+    }
+    Ok(ArgCmp::Masked { mask, value })
+}
+
+/// `x OP v` on a `bits`-wide unsigned `x`, as an OR of `(mask, value)` masked equalities.
+pub(crate) fn masked_alternatives(
+    op: Comparator,
+    v: u64,
+    bits: u32,
+) -> Result<Vec<(u64, u64)>, String> {
+    let full = if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    let check = |v: u64| {
+        if v > full {
+            Err(format!(
+                "compares a {bits}-bit argument with {v:#x}, which does not fit in {bits} bits: \
+                 the kernel only sees the low {bits} bits"
+            ))
+        } else {
+            Ok(v)
+        }
+    };
+    // Bits i..bits of `full`.
+    let above = |i: u32| full & !((1u64 << i) - 1);
+    let less_than = |v: u64| -> Vec<(u64, u64)> {
+        (0..bits)
+            .filter(|i| v & (1u64 << i) != 0)
+            .map(|i| (above(i), (v & above(i)) & !(1u64 << i)))
+            .collect()
+    };
+    let greater_than = |v: u64| -> Vec<(u64, u64)> {
+        (0..bits)
+            .filter(|i| v & (1u64 << i) == 0)
+            .map(|i| (above(i), (v & above(i)) | (1u64 << i)))
+            .collect()
+    };
+    let alts = match op {
+        Comparator::Eq => vec![(full, check(v)?)],
+        Comparator::MaskedEq(mask) => match masked(mask, v, full)? {
+            ArgCmp::Masked { mask, value } => vec![(mask, value)],
+            ArgCmp::Native { .. } => unreachable!("masked() only builds masked comparisons"),
+        },
+        Comparator::Ne => {
+            let v = check(v)?;
+            (0..bits).map(|i| (1u64 << i, !v & (1u64 << i))).collect()
+        }
+        Comparator::Lt => less_than(check(v)?),
+        Comparator::Le => {
+            let v = check(v)?;
+            if v == full {
+                vec![(0, 0)]
+            } else {
+                less_than(v + 1)
+            }
+        }
+        Comparator::Gt => greater_than(check(v)?),
+        Comparator::Ge => {
+            let v = check(v)?;
+            if v == 0 {
+                vec![(0, 0)]
+            } else {
+                greater_than(v - 1)
+            }
+        }
+    };
+    if alts.is_empty() {
+        return Err(format!("can never hold for a {bits}-bit argument"));
+    }
+    Ok(alts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direct(op: Comparator, x: u64, v: u64) -> bool {
+        match op {
+            Comparator::Eq => x == v,
+            Comparator::Ne => x != v,
+            Comparator::Lt => x < v,
+            Comparator::Le => x <= v,
+            Comparator::Gt => x > v,
+            Comparator::Ge => x >= v,
+            Comparator::MaskedEq(m) => x & m == v,
+        }
+    }
+
+    /// A small xorshift generator: the tests must not depend on a crate for randomness.
+    fn rng(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn masked_alternatives_match_the_comparison_on_the_low_32_bits() {
+        let ops = [
+            Comparator::Eq,
+            Comparator::Ne,
+            Comparator::Lt,
+            Comparator::Le,
+            Comparator::Gt,
+            Comparator::Ge,
+        ];
+        let interesting = [
+            0u64,
+            1,
+            2,
+            3,
+            7,
+            8,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_fffe,
+            0xffff_ffff,
+            0x1234_5678,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        for op in ops {
+            for &v in &interesting {
+                let Ok(alts) = masked_alternatives(op, v, 32) else {
+                    assert!(
+                        matches!(op, Comparator::Lt) && v == 0
+                            || matches!(op, Comparator::Gt) && v == 0xffff_ffff
+                    );
+                    continue;
+                };
+                let mut xs: Vec<u64> = interesting.to_vec();
+                xs.extend((0..200).map(|_| rng(&mut seed) & 0xffff_ffff));
+                xs.extend([v.wrapping_sub(1) & 0xffff_ffff, v, (v + 1) & 0xffff_ffff]);
+                for x in xs {
+                    let expected = direct(op, x, v);
+                    // Junk in the upper half must not change the outcome.
+                    for junk in [0u64, 0xdead_beef_0000_0000, 0xffff_ffff_0000_0000] {
+                        let got = alts.iter().any(|&(m, val)| (x | junk) & m == val);
+                        assert_eq!(got, expected, "{op:?} {v:#x} on {:#x}", x | junk);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn masked_alternatives_match_the_comparison_on_64_bits() {
+        let ops = [
+            Comparator::Ne,
+            Comparator::Lt,
+            Comparator::Le,
+            Comparator::Gt,
+            Comparator::Ge,
+        ];
+        let mut seed = 0x1234_5678_9abc_def1;
+        for op in ops {
+            for _ in 0..50 {
+                let v = rng(&mut seed) >> (rng(&mut seed) % 64);
+                let alts = masked_alternatives(op, v, 64).expect("satisfiable");
+                for _ in 0..50 {
+                    let x = rng(&mut seed) >> (rng(&mut seed) % 64);
+                    for x in [x, v, v.wrapping_add(1), v.wrapping_sub(1)] {
+                        let got = alts.iter().any(|&(m, val)| x & m == val);
+                        assert_eq!(got, direct(op, x, v), "{op:?} {v:#x} on {x:#x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn values_that_do_not_fit_a_32_bit_argument_are_rejected() {
+        let err = masked_alternatives(Comparator::Eq, 0x1_0000_0002, 32).unwrap_err();
+        assert!(err.contains("does not fit in 32 bits"), "{err}");
+        let err = masked_alternatives(Comparator::MaskedEq(0xff), 0x100, 32).unwrap_err();
+        assert!(err.contains("outside the mask"), "{err}");
+    }
+
+    #[test]
+    fn two_conditions_on_one_32_bit_argument_are_intersected() {
+        // socket(domain >= 2 && domain <= 10, ...)
+        let rule = SeccompRule::new(Sysno::socket)
+            .and_condition(crate::seccomp_arg_filter!(arg0 >= 2))
+            .and_condition(crate::seccomp_arg_filter!(arg0 <= 10));
+        let alts = expand_rule(&rule, "Test").expect("expands");
+        for x in 0u64..64 {
+            let got = alts.iter().any(|a| a[0].is_some_and(|c| c.holds(x)));
+            assert_eq!(got, (2..=10).contains(&x), "domain {x}");
+        }
+    }
+
+    #[test]
+    fn contradicting_conditions_are_an_error_naming_the_ruleset() {
+        let rule = SeccompRule::new(Sysno::socket)
+            .and_condition(crate::seccomp_arg_filter!(arg0 == 2))
+            .and_condition(crate::seccomp_arg_filter!(arg0 == 10));
+        let err = expand_rule(&rule, "Sockets").unwrap_err().to_string();
+        assert!(
+            err.contains("Sockets") && err.contains("socket") && err.contains("contradict"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_condition_on_a_missing_argument_is_an_error() {
+        let rule =
+            SeccompRule::new(Sysno::getpid).and_condition(crate::seccomp_arg_filter!(arg0 == 2));
+        let err = expand_rule(&rule, "Pid").unwrap_err().to_string();
+        assert!(err.contains("takes 0 argument"), "{err}");
+    }
+
+    #[test]
+    fn the_width_table_overrides_the_users_width() {
+        // socket's domain is an int: even a 64-bit condition is compared on 32 bits.
+        let rule = SeccompRule::new(Sysno::socket)
+            .and_condition(crate::SeccompArgumentFilter::new64(0, Comparator::Ne, 2));
+        let alts = expand_rule(&rule, "Test").expect("expands");
+        let holds = |x: u64| alts.iter().any(|a| a[0].is_some_and(|c| c.holds(x)));
+        assert!(
+            !holds(0xffff_ffff_0000_0002),
+            "junk in the upper half must not make `!= 2` hold"
+        );
+        assert!(holds(10));
+    }
+}

@@ -1,0 +1,133 @@
+//! What an `apply*` call enforced.
+
+use std::fmt;
+
+/// What the seccomp filter does with a syscall that no rule allows.
+///
+/// ```
+/// use extrasafe::{builtins::SystemIO, DefaultAction, SafetyContext};
+/// let ctx = SafetyContext::new()
+///     .with_default_action(DefaultAction::KillProcess)
+///     .enable(SystemIO::nothing().allow_stdout())?;
+/// assert!(ctx.explain()?.to_string().contains("kill the process"));
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefaultAction {
+    /// Fail the syscall with this errno (1 to 4095). The default is `Errno(1)`, EPERM.
+    Errno(u32),
+    /// Kill the whole process with SIGSYS.
+    KillProcess,
+    /// Send SIGSYS to the calling thread, which may handle it.
+    Trap,
+    /// Allow the syscall and log it to the kernel's audit log: for finding out what a program
+    /// needs, never for enforcement.
+    Log,
+}
+
+impl Default for DefaultAction {
+    fn default() -> Self {
+        DefaultAction::Errno(1)
+    }
+}
+
+impl fmt::Display for DefaultAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DefaultAction::Errno(e) => {
+                write!(f, "fail with errno {e}")?;
+                if let Some(name) = errno_name(*e) {
+                    write!(f, " ({name})")?;
+                }
+                Ok(())
+            }
+            DefaultAction::KillProcess => f.write_str("kill the process (SIGSYS)"),
+            DefaultAction::Trap => f.write_str("send SIGSYS to the thread"),
+            DefaultAction::Log => f.write_str("allow and log (not enforcing)"),
+        }
+    }
+}
+
+fn errno_name(e: u32) -> Option<&'static str> {
+    let i = i32::try_from(e).ok()?;
+    Some(match i {
+        libc::EPERM => "EPERM",
+        libc::EACCES => "EACCES",
+        libc::ENOSYS => "ENOSYS",
+        libc::EINVAL => "EINVAL",
+        libc::ENOTSUP => "ENOTSUP",
+        _ => return None,
+    })
+}
+
+/// Which threads a seccomp filter was loaded on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SeccompScope {
+    /// The calling thread (and threads and processes it creates later).
+    CurrentThread,
+    /// Every thread of the process, synchronised by the kernel (TSYNC).
+    AllThreads,
+}
+
+/// What the seccomp layer enforced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SeccompReport {
+    /// Where the filter was loaded.
+    pub scope: SeccompScope,
+    /// What happens to syscalls no rule allows.
+    pub default_action: DefaultAction,
+    /// How many syscalls the filter allows (with or without conditions).
+    pub allowed_syscalls: usize,
+    /// How many of those are allowed only under argument conditions.
+    pub conditional_syscalls: usize,
+    /// The length of the BPF program.
+    pub instructions: usize,
+}
+
+/// What an `apply*` call enforced, layer by layer; its `Display` is one line for logs.
+///
+/// ```no_run
+/// use extrasafe::{builtins::SystemIO, SafetyContext};
+/// let report = SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_stdout().allow_stderr())?
+///     .apply_to_current_thread()?;
+/// println!("sandboxed: {report}");
+/// assert!(report.seccomp.is_some());
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnforcementReport {
+    /// The seccomp filter that was loaded, if the context had one.
+    pub seccomp: Option<SeccompReport>,
+}
+
+impl EnforcementReport {
+    pub(crate) fn seccomp_only(seccomp: SeccompReport) -> EnforcementReport {
+        EnforcementReport {
+            seccomp: Some(seccomp),
+        }
+    }
+}
+
+impl fmt::Display for EnforcementReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.seccomp {
+            Some(s) => {
+                let scope = match s.scope {
+                    SeccompScope::CurrentThread => "the current thread",
+                    SeccompScope::AllThreads => "all threads",
+                };
+                write!(
+                    f,
+                    "seccomp: filter on {scope}, {} syscalls allowed ({} with argument \
+                     conditions), {} BPF instructions, other syscalls: {}; no_new_privs set",
+                    s.allowed_syscalls, s.conditional_syscalls, s.instructions, s.default_action
+                )
+            }
+            None => f.write_str("seccomp: not applied"),
+        }
+    }
+}

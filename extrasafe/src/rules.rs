@@ -1,0 +1,351 @@
+//! The vocabulary of a policy: argument conditions, seccomp rules and the [`RuleSet`] trait.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::syscalls::Sysno;
+
+/// How a syscall argument is compared with a value in a [`SeccompArgumentFilter`].
+///
+/// Comparisons are unsigned, as in the kernel's seccomp BPF. For an argument that the kernel
+/// reads as 32 bits (an `int`, say), only the low 32 bits are compared, whatever the caller
+/// leaves in the upper half of the register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Comparator {
+    /// The argument equals the value.
+    Eq,
+    /// The argument is greater than or equal to the value.
+    Ge,
+    /// The argument is greater than the value.
+    Gt,
+    /// The argument is less than or equal to the value.
+    Le,
+    /// The argument is less than the value.
+    Lt,
+    /// The argument AND-ed with the mask equals the value.
+    MaskedEq(u64),
+    /// The argument differs from the value.
+    Ne,
+}
+
+impl Comparator {
+    /// The operator as written in [`seccomp_arg_filter!`](crate::seccomp_arg_filter).
+    fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Eq | Comparator::MaskedEq(_) => "==",
+            Comparator::Ge => ">=",
+            Comparator::Gt => ">",
+            Comparator::Le => "<=",
+            Comparator::Lt => "<",
+            Comparator::Ne => "!=",
+        }
+    }
+}
+
+/// A condition on one argument of a syscall: `argN <op> value`.
+///
+/// Built with [`seccomp_arg_filter!`](crate::seccomp_arg_filter) or the constructors below.
+///
+/// The width of the comparison (32 or 64 bits) is taken from extrasafe's table of kernel
+/// argument types when the syscall is in it, whatever `is_64bit` says: an `int` argument is
+/// always compared on its low 32 bits and a pointer or `long` on all 64. `is_64bit` is used
+/// only for syscalls the table does not know.
+///
+/// ```
+/// use extrasafe::{Comparator, SeccompArgumentFilter};
+/// let fd_is_stdout = SeccompArgumentFilter::new32(0, Comparator::Eq, 1);
+/// assert_eq!(fd_is_stdout.to_string(), "arg0 == 1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SeccompArgumentFilter {
+    /// The argument's position, 0 to 5.
+    pub arg_idx: u8,
+    comparator: Comparator,
+    /// The value the argument is compared with.
+    pub value: u64,
+    /// Whether the argument is compared on 64 bits (used only for syscalls missing from the
+    /// argument-width table).
+    pub is_64bit: bool,
+}
+
+impl SeccompArgumentFilter {
+    /// A condition on a 64-bit argument (see the type's docs for how widths are chosen).
+    #[must_use]
+    pub const fn new(arg_idx: u8, comparator: Comparator, value: u64) -> SeccompArgumentFilter {
+        SeccompArgumentFilter::new64(arg_idx, comparator, value)
+    }
+
+    /// A condition on a 64-bit argument.
+    #[must_use]
+    pub const fn new64(arg_idx: u8, comparator: Comparator, value: u64) -> SeccompArgumentFilter {
+        SeccompArgumentFilter {
+            arg_idx,
+            comparator,
+            value,
+            is_64bit: true,
+        }
+    }
+
+    /// A condition on a 32-bit argument: only the low 32 bits of the register are compared.
+    #[must_use]
+    pub const fn new32(arg_idx: u8, comparator: Comparator, value: u32) -> SeccompArgumentFilter {
+        SeccompArgumentFilter {
+            arg_idx,
+            comparator,
+            value: value as u64,
+            is_64bit: false,
+        }
+    }
+
+    /// The comparison this condition makes.
+    #[must_use]
+    pub const fn comparator(&self) -> Comparator {
+        self.comparator
+    }
+}
+
+impl fmt::Display for SeccompArgumentFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.comparator {
+            Comparator::MaskedEq(mask) => {
+                write!(f, "arg{} & {:#x} == {:#x}", self.arg_idx, mask, self.value)
+            }
+            op if self.value < 4096 => {
+                write!(f, "arg{} {} {}", self.arg_idx, op.symbol(), self.value)
+            }
+            op => write!(f, "arg{} {} {:#x}", self.arg_idx, op.symbol(), self.value),
+        }
+    }
+}
+
+/// A syscall allowed when all of its conditions hold.
+///
+/// Conditions in one rule are AND-ed; several rules for the same syscall are OR-ed.
+///
+/// ```
+/// use extrasafe::{seccomp_arg_filter, SeccompRule};
+/// use extrasafe::syscalls::Sysno;
+/// // write(2) to stdout or stderr only
+/// let rules = vec![
+///     SeccompRule::new(Sysno::write).and_condition(seccomp_arg_filter!(arg0 == 1)),
+///     SeccompRule::new(Sysno::write).and_condition(seccomp_arg_filter!(arg0 == 2)),
+/// ];
+/// assert_eq!(rules[0].to_string(), "write if arg0 == 1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SeccompRule {
+    /// The syscall this rule allows.
+    pub syscall: Sysno,
+    /// The conditions, all of which must hold.
+    pub argument_filters: Vec<SeccompArgumentFilter>,
+}
+
+impl SeccompRule {
+    /// A rule for `syscall` with no conditions yet.
+    #[must_use]
+    pub fn new(syscall: Sysno) -> SeccompRule {
+        SeccompRule {
+            syscall,
+            argument_filters: Vec::new(),
+        }
+    }
+
+    /// Adds a condition that must also hold.
+    #[must_use]
+    pub fn and_condition(mut self, argument_filter: SeccompArgumentFilter) -> SeccompRule {
+        self.argument_filters.push(argument_filter);
+        self
+    }
+}
+
+impl fmt::Display for SeccompRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.syscall.name())?;
+        for (i, cond) in self.argument_filters.iter().enumerate() {
+            f.write_str(if i == 0 { " if " } else { " && " })?;
+            write!(f, "{cond}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A named set of syscalls (and conditions on them) that a program is allowed to use.
+///
+/// Builtins ([`BasicCapabilities`](crate::builtins::BasicCapabilities),
+/// [`SystemIO`](crate::builtins::SystemIO), [`Networking`](crate::builtins::Networking), …)
+/// implement it; so can your own types. A [`Sysno`] is a `RuleSet` allowing just itself.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use extrasafe::{seccomp_arg_filter, RuleSet, SafetyContext, SeccompRule};
+/// use extrasafe::syscalls::Sysno;
+///
+/// /// Lets the program write to stdout, and nowhere else.
+/// struct Stdout;
+/// impl RuleSet for Stdout {
+///     fn simple_rules(&self) -> Vec<Sysno> {
+///         Vec::new()
+///     }
+///     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+///         let rule = SeccompRule::new(Sysno::write).and_condition(seccomp_arg_filter!(arg0 == 1));
+///         HashMap::from([(Sysno::write, vec![rule])])
+///     }
+///     fn name(&self) -> &'static str {
+///         "Stdout"
+///     }
+/// }
+///
+/// let ctx = SafetyContext::new().enable(Stdout)?;
+/// assert!(ctx.explain()?.to_string().contains("write"));
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+pub trait RuleSet {
+    /// Syscalls allowed with any arguments.
+    fn simple_rules(&self) -> Vec<Sysno>;
+
+    /// Syscalls allowed only when the arguments meet the rules' conditions.
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        HashMap::new()
+    }
+
+    /// The name used in errors and in [`SafetyContext::explain`](crate::SafetyContext::explain).
+    fn name(&self) -> &'static str;
+}
+
+impl<T: RuleSet + ?Sized> RuleSet for &T {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        T::simple_rules(self)
+    }
+
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        T::conditional_rules(self)
+    }
+
+    fn name(&self) -> &'static str {
+        T::name(self)
+    }
+}
+
+impl RuleSet for Sysno {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        vec![*self]
+    }
+
+    fn name(&self) -> &'static str {
+        Sysno::name(self)
+    }
+}
+
+/// Builds a [`SeccompArgumentFilter`] from an expression such as `arg0 == 1`.
+///
+/// Forms: `argN OP value` with `N` in 0 to 5 and `OP` one of `<=`, `<`, `>=`, `>`, `==`, `!=`;
+/// `argN & MASK == value`; and the 32-bit forms `argN as u32 OP value` and
+/// `argN as u32 & MASK == value`. `MASK` is a literal or a parenthesised expression. The
+/// macro names everything through `$crate`, so it needs no `use`.
+///
+/// ```
+/// let cond = extrasafe::seccomp_arg_filter!(arg2 & (libc::O_WRONLY as u64) == 0);
+/// assert_eq!(cond.arg_idx, 2);
+/// let small = extrasafe::seccomp_arg_filter!(arg1 as u32 < 4096);
+/// assert!(!small.is_64bit);
+/// ```
+#[macro_export]
+macro_rules! seccomp_arg_filter {
+    ($arg:ident as u32 & $mask:tt == $value:expr) => {
+        $crate::SeccompArgumentFilter::new32(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::MaskedEq(($mask) as u64),
+            ($value) as u32,
+        )
+    };
+    ($arg:ident as u32 $($rest:tt)+) => {
+        $crate::__seccomp_arg_filter_op!(new32, u32, $arg $($rest)+)
+    };
+    ($arg:ident & $mask:tt == $value:expr) => {
+        $crate::SeccompArgumentFilter::new64(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::MaskedEq(($mask) as u64),
+            ($value) as u64,
+        )
+    };
+    ($arg:ident $($rest:tt)+) => {
+        $crate::__seccomp_arg_filter_op!(new64, u64, $arg $($rest)+)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __seccomp_arg_filter_op {
+    ($ctor:ident, $ty:ty, $arg:ident <= $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Le,
+            ($value) as $ty,
+        )
+    };
+    ($ctor:ident, $ty:ty, $arg:ident < $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Lt,
+            ($value) as $ty,
+        )
+    };
+    ($ctor:ident, $ty:ty, $arg:ident >= $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Ge,
+            ($value) as $ty,
+        )
+    };
+    ($ctor:ident, $ty:ty, $arg:ident > $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Gt,
+            ($value) as $ty,
+        )
+    };
+    ($ctor:ident, $ty:ty, $arg:ident == $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Eq,
+            ($value) as $ty,
+        )
+    };
+    ($ctor:ident, $ty:ty, $arg:ident != $value:expr) => {
+        $crate::SeccompArgumentFilter::$ctor(
+            $crate::__arg_index!($arg),
+            $crate::Comparator::Ne,
+            ($value) as $ty,
+        )
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __arg_index {
+    (arg0) => {
+        0u8
+    };
+    (arg1) => {
+        1u8
+    };
+    (arg2) => {
+        2u8
+    };
+    (arg3) => {
+        3u8
+    };
+    (arg4) => {
+        4u8
+    };
+    (arg5) => {
+        5u8
+    };
+    ($other:ident) => {
+        ::core::compile_error!(::core::concat!(
+            "seccomp_arg_filter!: `",
+            ::core::stringify!($other),
+            "` is not an argument: use arg0 to arg5"
+        ))
+    };
+}

@@ -1,0 +1,81 @@
+//! The only place where extrasafe talks to the kernel without a safe wrapper.
+
+#![allow(unsafe_code)]
+
+use std::fs::File;
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd};
+
+/// `SECCOMP_SET_MODE_FILTER` from `<linux/seccomp.h>`.
+const SECCOMP_SET_MODE_FILTER: libc::c_uint = 1;
+/// `SECCOMP_FILTER_FLAG_TSYNC` from `<linux/seccomp.h>`.
+const SECCOMP_FILTER_FLAG_TSYNC: libc::c_ulong = 1;
+
+/// One classic BPF instruction, laid out as the kernel's `struct sock_filter`.
+pub(crate) type SockFilter = libc::sock_filter;
+
+/// Sets `no_new_privs` on the calling thread, which the kernel requires before an
+/// unprivileged thread may load a seccomp filter, and which keeps execve from gaining
+/// privileges (setuid, file capabilities) the filter could not account for.
+pub(crate) fn set_no_new_privs() -> io::Result<()> {
+    // SAFETY: PR_SET_NO_NEW_PRIVS takes integer arguments only and touches no memory of ours.
+    let rc = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// How loading a filter failed.
+pub(crate) enum LoadError {
+    /// `seccomp(2)` failed with this error.
+    Os(io::Error),
+    /// With TSYNC: this thread could not be synchronised; nothing was loaded.
+    ThreadSync(i32),
+}
+
+/// Loads `program` as a seccomp filter on the calling thread, or on every thread of the
+/// process when `all_threads` is set (atomically: all or none).
+pub(crate) fn load_filter(program: &[SockFilter], all_threads: bool) -> Result<(), LoadError> {
+    let len = u16::try_from(program.len())
+        .map_err(|_| LoadError::Os(io::Error::from_raw_os_error(libc::EINVAL)))?;
+    let prog = libc::sock_fprog {
+        len,
+        filter: program.as_ptr().cast_mut(),
+    };
+    let flags = if all_threads {
+        SECCOMP_FILTER_FLAG_TSYNC
+    } else {
+        0
+    };
+    // SAFETY: `prog` points at `program`, which outlives the call; the kernel copies the
+    // instructions and never writes through the pointer.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            SECCOMP_SET_MODE_FILTER,
+            flags,
+            std::ptr::from_ref(&prog),
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        tid if tid > 0 => Err(LoadError::ThreadSync(
+            i32::try_from(tid).unwrap_or(i32::MAX),
+        )),
+        _ => Err(LoadError::Os(io::Error::last_os_error())),
+    }
+}
+
+/// An anonymous in-memory file, used to collect libseccomp's exported program.
+pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
+    // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
+    let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: memfd_create just returned this descriptor to us and nothing else owns it.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    Ok(File::from(owned))
+}

@@ -1,0 +1,1 @@
+//! Cross-crate integration tests of extrasafe (the runtime together with its macros).
