@@ -98,3 +98,8 @@ pub type SeccompilerError = SeccompError;
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`Comparator`].
 #[deprecated(since = "0.6.0", note = "use `Comparator`")]
 pub type SeccompilerComparator = Comparator;
+
+/// The code blocks of README.md, compiled as doctests so the tour stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
