@@ -30,14 +30,22 @@ struct Entry {
 /// compiled, except for the syscalls an enabled RuleSet allows under conditions: those
 /// conditions then narrow the basics instead of conflicting with them.
 ///
-/// ```no_run
+/// ```
 /// use extrasafe::{builtins::{Networking, SystemIO}, SafetyContext};
 ///
-/// let report = SafetyContext::new()
-///     .enable(SystemIO::nothing().allow_stdout().allow_stderr())?
-///     .enable(Networking::nothing().allow_running_tcp_servers())?
-///     .apply_to_current_thread()?;
+/// let ctx = SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_metadata())?
+///     .enable(Networking::nothing().allow_running_tcp_servers())?;
+/// // The RuleSets and conditions behind each allowed syscall:
+/// assert!(ctx.explain()?.to_string().contains("accept4"));
+/// let report = ctx.apply_to_current_thread()?;
 /// eprintln!("{report}");
+///
+/// // A syscall allowed with conditions by one RuleSet and without by another is an error:
+/// let conflict = SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_stdout())? // write, if the fd is 1
+///     .enable(Networking::nothing().allow_running_tcp_servers()); // write, any fd
+/// assert!(conflict.unwrap_err().to_string().contains("RuleSet `SystemIO`"));
 /// # Ok::<(), extrasafe::ExtraSafeError>(())
 /// ```
 #[derive(Debug, Clone)]

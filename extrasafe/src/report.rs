@@ -88,7 +88,7 @@ pub struct SeccompReport {
 
 /// What an `apply*` call enforced, layer by layer; its `Display` is one line for logs.
 ///
-/// ```no_run
+/// ```
 /// use extrasafe::{builtins::SystemIO, SafetyContext};
 /// let report = SafetyContext::new()
 ///     .enable(SystemIO::nothing().allow_stdout().allow_stderr())?

@@ -61,6 +61,8 @@ const NET_WRITE: &[Sysno] = &[
 const NET_CLOSE: &[Sysno] = &[Sysno::close, Sysno::close_range, Sysno::shutdown];
 
 /// The ioctl requests sockets need: non-blocking mode, bytes available, close-on-exec.
+// The request type is `c_ulong` on glibc and `c_int` on musl: the casts are needed there.
+#[allow(clippy::unnecessary_cast)]
 const SOCKET_IOCTLS: &[u64] = &[
     libc::FIONBIO as u64,
     libc::FIONREAD as u64,
