@@ -7,7 +7,7 @@ use crate::syscalls::Sysno;
 /// runtime and libc use all the time. A [`SafetyContext`](crate::SafetyContext) always adds
 /// it when compiled.
 ///
-/// Syscalls: brk, mmap, munmap, madvise, mlock, mlock2, mlockall, mprotect, munlock,
+/// Syscalls: brk, mmap, mremap, munmap, madvise, mlock, mlock2, mlockall, mprotect, munlock,
 /// munlockall, sigaltstack, rt_sigaction, rt_sigprocmask, rt_sigreturn, futex,
 /// get_robust_list, set_robust_list, readlink (readlinkat on aarch64), getpid, gettid,
 /// uname, getrandom, sched_getaffinity, sched_setaffinity, sched_yield, rseq, exit,
@@ -28,6 +28,9 @@ pub struct BasicCapabilities;
 pub(crate) const BASIC_SYSCALLS: &[Sysno] = &[
     Sysno::brk,
     Sysno::mmap,
+    // glibc's realloc moves large (mmapped) blocks with it: without it, growing a large Vec
+    // fails over to copying, and kills a process whose default action kills.
+    Sysno::mremap,
     Sysno::munmap,
     Sysno::madvise,
     Sysno::mlock,

@@ -51,10 +51,12 @@ impl Threads {
     }
 
     /// Creating threads: clone with glibc's or musl's thread flags
-    /// ([`GLIBC_THREAD_FLAGS`], [`MUSL_THREAD_FLAGS`]), `prctl(PR_SET_NAME)` for named
-    /// threads, and the memory and signal-stack calls of thread start-up (mmap, mprotect,
-    /// munmap, madvise, sigaltstack, set_robust_list, rseq), which
-    /// [`BasicCapabilities`](crate::builtins::BasicCapabilities) allows too.
+    /// ([`GLIBC_THREAD_FLAGS`], [`MUSL_THREAD_FLAGS`]) and `prctl(PR_SET_NAME)` for named
+    /// threads. The memory and signal calls of thread start-up and exit (mmap, mprotect,
+    /// munmap, madvise, sigaltstack, rt_sigprocmask, set_robust_list, rseq, futex, exit) come
+    /// from [`BasicCapabilities`](crate::builtins::BasicCapabilities), which every context
+    /// has, so a RuleSet that narrows them (mmap without `PROT_EXEC`, say) keeps working
+    /// with threads.
     pub fn allow_create(mut self) -> Threads {
         allow_values(
             &mut self.custom,
@@ -63,15 +65,6 @@ impl Threads {
             &[GLIBC_THREAD_FLAGS, MUSL_THREAD_FLAGS],
         );
         allow_values(&mut self.custom, Sysno::prctl, 0, &[PR_SET_NAME]);
-        self.allowed.extend([
-            Sysno::mmap,
-            Sysno::mprotect,
-            Sysno::munmap,
-            Sysno::madvise,
-            Sysno::sigaltstack,
-            Sysno::set_robust_list,
-            Sysno::rseq,
-        ]);
         self
     }
 

@@ -101,24 +101,35 @@ pub(crate) fn socket_types(bases: &[libc::c_int]) -> Vec<u64> {
         .collect()
 }
 
-/// Adds rules allowing `syscall(domain, type, ..)` for each domain and each type (with the
-/// `SOCK_NONBLOCK`/`SOCK_CLOEXEC` combinations), compared for equality.
+/// Adds rules allowing `syscall(domain, type, protocol, ..)` for each domain, each type (with
+/// the `SOCK_NONBLOCK`/`SOCK_CLOEXEC` combinations) and each protocol, compared for equality.
+/// `protocols` lists the values that mean the named protocol (0, the default, and its own
+/// number), so that other protocols of the same family and type (MPTCP and SCTP for
+/// `SOCK_STREAM`, UDP-Lite for `SOCK_DGRAM`) stay denied.
 pub(crate) fn allow_sockets(
     rules: &mut Conditional,
     syscall: Sysno,
     domains: &[libc::c_int],
     bases: &[libc::c_int],
+    protocols: &[libc::c_int],
 ) {
     for &domain in domains {
         for ty in socket_types(bases) {
-            let rule = SeccompRule::new(syscall)
-                .and_condition(SeccompArgumentFilter::new64(
-                    0,
-                    crate::Comparator::Eq,
-                    u64::from(domain.unsigned_abs()),
-                ))
-                .and_condition(SeccompArgumentFilter::new64(1, crate::Comparator::Eq, ty));
-            push_rule(rules, rule);
+            for &protocol in protocols {
+                let rule = SeccompRule::new(syscall)
+                    .and_condition(SeccompArgumentFilter::new64(
+                        0,
+                        crate::Comparator::Eq,
+                        u64::from(domain.unsigned_abs()),
+                    ))
+                    .and_condition(SeccompArgumentFilter::new64(1, crate::Comparator::Eq, ty))
+                    .and_condition(SeccompArgumentFilter::new64(
+                        2,
+                        crate::Comparator::Eq,
+                        u64::from(protocol.unsigned_abs()),
+                    ));
+                push_rule(rules, rule);
+            }
         }
     }
 }

@@ -81,14 +81,23 @@ const SOCKET_FCNTLS: &[u64] = &[
 const INET: &[libc::c_int] = &[libc::AF_INET, libc::AF_INET6];
 const UNIX: &[libc::c_int] = &[libc::AF_UNIX];
 
+/// The `socket(2)` protocols that mean TCP for `SOCK_STREAM`: the default and `IPPROTO_TCP`.
+const TCP: &[libc::c_int] = &[0, libc::IPPROTO_TCP];
+/// The `socket(2)` protocols that mean UDP for `SOCK_DGRAM`: the default and `IPPROTO_UDP`.
+const UDP: &[libc::c_int] = &[0, libc::IPPROTO_UDP];
+/// The `socket(2)` protocols unix sockets accept: the default and `PF_UNIX`.
+const UNIX_PROTOCOLS: &[libc::c_int] = &[0, libc::PF_UNIX];
+
 /// Sockets: TCP and UDP over IPv4 and IPv6, and unix sockets.
 ///
-/// "start" methods allow creating sockets of exactly the named families and types (the
-/// `socket(2)` domain and type are compared for equality, with or without `SOCK_NONBLOCK` and
-/// `SOCK_CLOEXEC`); "running" methods allow using sockets that exist already (made before the
-/// sandbox, or by a start method): waiting for events, accepting, reading, writing and
-/// closing. `ioctl` is allowed for `FIONBIO`, `FIONREAD`, `FIOCLEX` and `FIONCLEX` only, and
-/// `fcntl` for `F_GETFD`, `F_SETFD`, `F_GETFL`, `F_SETFL` and `F_DUPFD_CLOEXEC` only.
+/// "start" methods allow creating sockets of exactly the named families, types and protocols
+/// (the `socket(2)` domain and type are compared for equality, with or without
+/// `SOCK_NONBLOCK` and `SOCK_CLOEXEC`, and the protocol must be 0 or the named protocol's
+/// number, so MPTCP, SCTP and UDP-Lite sockets stay denied); "running" methods allow using
+/// sockets that exist already (made before the sandbox, or by a start method): waiting for
+/// events, accepting, reading, writing and closing. `ioctl` is allowed for `FIONBIO`,
+/// `FIONREAD`, `FIOCLEX` and `FIONCLEX` only, and `fcntl` for `F_GETFD`, `F_SETFD`,
+/// `F_GETFL`, `F_SETFL` and `F_DUPFD_CLOEXEC` only.
 ///
 /// ```no_run
 /// use extrasafe::{builtins::Networking, SafetyContext};
@@ -130,10 +139,17 @@ impl Networking {
         self.running()
     }
 
-    /// Creating TCP servers: `socket(AF_INET or AF_INET6, SOCK_STREAM)`, bind, listen, and
-    /// socket options. Bind any port: combine with Landlock to restrict ports.
+    /// Creating TCP servers: `socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP)`,
+    /// bind, listen, and socket options. Bind any port: combine with Landlock to restrict
+    /// ports.
     pub fn allow_start_tcp_servers(mut self) -> YesReally<Networking> {
-        allow_sockets(&mut self.custom, Sysno::socket, INET, &[libc::SOCK_STREAM]);
+        allow_sockets(
+            &mut self.custom,
+            Sysno::socket,
+            INET,
+            &[libc::SOCK_STREAM],
+            TCP,
+        );
         self.allowed.extend([
             Sysno::bind,
             Sysno::listen,
@@ -149,10 +165,16 @@ impl Networking {
         self.running()
     }
 
-    /// Creating UDP sockets: `socket(AF_INET or AF_INET6, SOCK_DGRAM)`, bind, and socket
-    /// options.
+    /// Creating UDP sockets: `socket(AF_INET or AF_INET6, SOCK_DGRAM, 0 or IPPROTO_UDP)`,
+    /// bind, and socket options.
     pub fn allow_start_udp_servers(mut self) -> YesReally<Networking> {
-        allow_sockets(&mut self.custom, Sysno::socket, INET, &[libc::SOCK_DGRAM]);
+        allow_sockets(
+            &mut self.custom,
+            Sysno::socket,
+            INET,
+            &[libc::SOCK_DGRAM],
+            UDP,
+        );
         self.allowed
             .extend([Sysno::bind, Sysno::setsockopt, Sysno::getsockname]);
         YesReally::new(self)
@@ -164,9 +186,16 @@ impl Networking {
         YesReally::new(self)
     }
 
-    /// Creating TCP clients: `socket(AF_INET or AF_INET6, SOCK_STREAM)` and connect.
+    /// Creating TCP clients: `socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP)` and
+    /// connect.
     pub fn allow_start_tcp_clients(mut self) -> Networking {
-        allow_sockets(&mut self.custom, Sysno::socket, INET, &[libc::SOCK_STREAM]);
+        allow_sockets(
+            &mut self.custom,
+            Sysno::socket,
+            INET,
+            &[libc::SOCK_STREAM],
+            TCP,
+        );
         self.allowed
             .extend([Sysno::connect, Sysno::setsockopt, Sysno::getsockname]);
         self
@@ -178,14 +207,16 @@ impl Networking {
         self.running()
     }
 
-    /// Creating unix socket servers: `socket(AF_UNIX, SOCK_STREAM or SOCK_DGRAM)`, bind and
-    /// listen. Without Landlock, bind may create a socket file anywhere the user can write.
+    /// Creating unix socket servers: `socket(AF_UNIX, SOCK_STREAM or SOCK_DGRAM, 0 or
+    /// PF_UNIX)`, bind and listen. Without Landlock, bind may create a socket file anywhere
+    /// the user can write.
     pub fn allow_start_unix_servers(mut self) -> YesReally<Networking> {
         allow_sockets(
             &mut self.custom,
             Sysno::socket,
             UNIX,
             &[libc::SOCK_STREAM, libc::SOCK_DGRAM],
+            UNIX_PROTOCOLS,
         );
         self.allowed.extend([
             Sysno::bind,
@@ -209,13 +240,14 @@ impl Networking {
     }
 
     /// Creating connected pairs of unix sockets: `socketpair(AF_UNIX, SOCK_STREAM,
-    /// SOCK_DGRAM or SOCK_SEQPACKET)`.
+    /// SOCK_DGRAM or SOCK_SEQPACKET, 0 or PF_UNIX)`.
     pub fn allow_socketpair(mut self) -> Networking {
         allow_sockets(
             &mut self.custom,
             Sysno::socketpair,
             UNIX,
             &[libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET],
+            UNIX_PROTOCOLS,
         );
         self
     }

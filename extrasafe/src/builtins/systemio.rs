@@ -67,6 +67,11 @@ const OPEN_MODIFYING_FLAGS: u32 =
 /// Without Landlock (see the `landlock` feature), a program allowed to open files may open
 /// any file its user can; the methods that allow that return [`YesReally`].
 ///
+/// Methods combine: when one method allows a syscall for every descriptor (`allow_write`)
+/// and another for some only (`allow_stderr`), this RuleSet allows it for every descriptor.
+/// (Two *different* RuleSets that do so are a
+/// [`ConditionalNoEffectError`](crate::ExtraSafeError::ConditionalNoEffectError).)
+///
 /// ```no_run
 /// use extrasafe::{builtins::SystemIO, SafetyContext};
 /// SafetyContext::new()
@@ -207,7 +212,8 @@ impl SystemIO {
         self
     }
 
-    /// Duplicating file descriptors: dup, dup2 (x86_64), dup3.
+    /// Duplicating file descriptors: dup, dup2 (x86_64), dup3, and fcntl with `F_DUPFD` or
+    /// `F_DUPFD_CLOEXEC` only (what std's `File::try_clone` uses).
     pub fn allow_dup(mut self) -> SystemIO {
         self.allowed.extend([
             Sysno::dup,
@@ -215,6 +221,15 @@ impl SystemIO {
             Sysno::dup2,
             Sysno::dup3,
         ]);
+        allow_values(
+            &mut self.custom,
+            Sysno::fcntl,
+            1,
+            &[
+                u64::from(libc::F_DUPFD.unsigned_abs()),
+                u64::from(libc::F_DUPFD_CLOEXEC.unsigned_abs()),
+            ],
+        );
         self
     }
 
@@ -264,13 +279,38 @@ impl SystemIO {
         self
     }
 
-    /// Removing empty directories: rmdir (x86_64), and unlinkat (which also removes files).
+    /// Removing empty directories: rmdir (x86_64), and unlinkat with `AT_REMOVEDIR` exactly
+    /// (so not files: that is [`allow_unlink`](SystemIO::allow_unlink)). Also fcntl with
+    /// `F_GETFL`, or with `F_SETFD` and `FD_CLOEXEC` exactly: glibc's `fdopendir` makes both
+    /// calls, and std's `remove_dir_all` uses it to walk the tree (which also needs
+    /// `allow_open_readonly`, `allow_metadata`, `allow_unlink` and `allow_close`).
     pub fn allow_rmdir(mut self) -> SystemIO {
-        self.allowed.extend([
-            #[cfg(target_arch = "x86_64")]
-            Sysno::rmdir,
+        #[cfg(target_arch = "x86_64")]
+        self.allowed.insert(Sysno::rmdir);
+        allow_values(
+            &mut self.custom,
             Sysno::unlinkat,
-        ]);
+            2,
+            &[u64::from(libc::AT_REMOVEDIR.unsigned_abs())],
+        );
+        allow_values(
+            &mut self.custom,
+            Sysno::fcntl,
+            1,
+            &[u64::from(libc::F_GETFL.unsigned_abs())],
+        );
+        let set_cloexec = SeccompRule::new(Sysno::fcntl)
+            .and_condition(SeccompArgumentFilter::new64(
+                1,
+                Comparator::Eq,
+                u64::from(libc::F_SETFD.unsigned_abs()),
+            ))
+            .and_condition(SeccompArgumentFilter::new64(
+                2,
+                Comparator::Eq,
+                u64::from(libc::FD_CLOEXEC.unsigned_abs()),
+            ));
+        push_rule(&mut self.custom, set_cloexec);
         self
     }
 }
@@ -290,7 +330,15 @@ impl RuleSet for SystemIO {
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
-        self.custom.clone()
+        // Where one method allows a syscall outright (allow_write's lseek) and another only
+        // on some descriptors (allow_file_read's lseek), this RuleSet allows it outright
+        // already: the conditions would add nothing, so they are left out rather than
+        // reported as a conflict of SystemIO with itself.
+        self.custom
+            .iter()
+            .filter(|(sysno, _)| !self.allowed.contains(sysno))
+            .map(|(sysno, rules)| (*sysno, rules.clone()))
+            .collect()
     }
 
     fn name(&self) -> &'static str {
