@@ -541,6 +541,14 @@ pub(crate) fn masked_alternatives(
     } else {
         (1u64 << bits) - 1
     };
+    // A negative `int` written as a 64-bit value (`libc::AT_FDCWD as u64`, as the 64-bit forms
+    // of `seccomp_arg_filter!` write it) arrives sign-extended: it means its low 32 bits,
+    // which is all the kernel reads of a 32-bit argument.
+    let v = if bits == 32 && v >> 31 == 0x1_ffff_ffff {
+        v & full
+    } else {
+        v
+    };
     let check = |v: u64| {
         if v > full {
             Err(format!(
@@ -687,7 +695,10 @@ mod tests {
                 let v = rng(&mut seed) >> (rng(&mut seed) % 64);
                 let Ok(alts) = masked_alternatives(op, v, 64) else {
                     // Only `x < 0` and `x > u64::MAX` can never hold.
-                    assert!(matches!((op, v), (Comparator::Lt, 0) | (Comparator::Gt, u64::MAX)));
+                    assert!(matches!(
+                        (op, v),
+                        (Comparator::Lt, 0) | (Comparator::Gt, u64::MAX)
+                    ));
                     continue;
                 };
                 for _ in 0..50 {
@@ -707,6 +718,29 @@ mod tests {
         assert!(err.contains("does not fit in 32 bits"), "{err}");
         let err = masked_alternatives(Comparator::MaskedEq(0xff), 0x100, 32).unwrap_err();
         assert!(err.contains("outside the mask"), "{err}");
+    }
+
+    #[test]
+    fn a_sign_extended_negative_int_means_its_low_32_bits() {
+        let at_fdcwd = i64::from(libc::AT_FDCWD) as u64;
+        assert_eq!(
+            masked_alternatives(Comparator::Eq, at_fdcwd, 32),
+            Ok(vec![(0xffff_ffff, 0xffff_ff9c)])
+        );
+        let ne = masked_alternatives(Comparator::Ne, u64::MAX, 32).expect("-1 is an int");
+        assert!(ne
+            .iter()
+            .all(|&(m, v)| m <= 0xffff_ffff && v <= 0xffff_ffff));
+        // Upper bits that are not a sign extension stay an error.
+        for v in [0xffff_ffff_0000_0001u64, 0x8000_0000_ffff_ff9c] {
+            let err = masked_alternatives(Comparator::Eq, v, 32).unwrap_err();
+            assert!(err.contains("does not fit in 32 bits"), "{err}");
+        }
+        // 64-bit arguments compare all 64 bits as given.
+        assert_eq!(
+            masked_alternatives(Comparator::Eq, at_fdcwd, 64),
+            Ok(vec![(u64::MAX, at_fdcwd)])
+        );
     }
 
     #[test]

@@ -49,7 +49,9 @@ impl Comparator {
 /// The width of the comparison (32 or 64 bits) is taken from extrasafe's table of kernel
 /// argument types when the syscall is in it, whatever `is_64bit` says: an `int` argument is
 /// always compared on its low 32 bits and a pointer or `long` on all 64. `is_64bit` is used
-/// only for syscalls the table does not know.
+/// only for syscalls the table does not know. A value for a 32-bit argument must fit in 32
+/// bits, except that a negative `int` sign-extended to 64 bits (`libc::AT_FDCWD as u64`)
+/// stands for its low 32 bits.
 ///
 /// ```
 /// use extrasafe::{Comparator, SeccompArgumentFilter};

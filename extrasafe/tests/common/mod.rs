@@ -37,17 +37,32 @@ impl Outcome {
 
     /// Panics unless the body ran to its end.
     pub fn assert_success(&self) {
-        assert_eq!(self.output.status.code(), Some(CHILD_OK), "{}", self.describe());
+        assert_eq!(
+            self.output.status.code(),
+            Some(CHILD_OK),
+            "{}",
+            self.describe()
+        );
     }
 
     /// Panics unless the child was killed by `signal`.
     pub fn assert_killed_by(&self, signal: i32) {
-        assert_eq!(self.output.status.signal(), Some(signal), "{}", self.describe());
+        assert_eq!(
+            self.output.status.signal(),
+            Some(signal),
+            "{}",
+            self.describe()
+        );
     }
 
     /// Panics unless the body panicked.
     pub fn assert_panicked(&self) {
-        assert_eq!(self.output.status.code(), Some(CHILD_PANICKED), "{}", self.describe());
+        assert_eq!(
+            self.output.status.code(),
+            Some(CHILD_PANICKED),
+            "{}",
+            self.describe()
+        );
     }
 }
 
@@ -57,7 +72,11 @@ pub fn run_in_child(name: &str, body: impl FnOnce()) -> Outcome {
     if std::env::var(CHILD_ENV).as_deref() == Ok(name) {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
         // Leave at once, from this thread: the harness's own threads may be sandboxed now.
-        std::process::exit(if result.is_ok() { CHILD_OK } else { CHILD_PANICKED });
+        std::process::exit(if result.is_ok() {
+            CHILD_OK
+        } else {
+            CHILD_PANICKED
+        });
     }
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let output = Command::new(exe)
@@ -66,7 +85,10 @@ pub fn run_in_child(name: &str, body: impl FnOnce()) -> Outcome {
         .env("RUST_BACKTRACE", "0")
         .output()
         .expect("the test binary can re-execute itself");
-    Outcome { name: name.to_string(), output }
+    Outcome {
+        name: name.to_string(),
+        output,
+    }
 }
 
 /// A test whose body runs in its own process and must run to its end.
@@ -92,7 +114,8 @@ pub fn skip(reason: &str) {
 
 /// The errno of a failed std call.
 pub fn errno(e: &std::io::Error) -> i32 {
-    e.raw_os_error().unwrap_or_else(|| panic!("not an OS error: {e:?}"))
+    e.raw_os_error()
+        .unwrap_or_else(|| panic!("not an OS error: {e:?}"))
 }
 
 /// Asserts that `result` failed with `expected` errno.
