@@ -382,16 +382,15 @@ impl ArgCmp {
 /// One way for a rule to match: a comparison (or none) per argument, all of which must hold.
 pub(crate) type Alternative = [Option<ArgCmp>; 6];
 
-/// The width the kernel reads argument `idx` of `sysno` with, from the generated table;
-/// for a syscall not in the table, what the condition says.
-fn width_of(sysno: Sysno, idx: usize, user_64: bool) -> Option<Option<ArgWidth>> {
+/// The width the kernel reads argument `idx` of `sysno` with, from the generated table
+/// (`None` if the syscall has fewer arguments). For a syscall missing from the table, 64
+/// bits: an equality on 64 bits can only fail closed (junk in the upper half of a 32-bit
+/// argument makes it deny), and [`expand_rule`] refuses the other comparisons there.
+fn width_of(sysno: Sysno, idx: usize) -> Option<ArgWidth> {
     match sysno.arg_widths() {
-        Some(widths) => widths.get(idx).map(|w| Some(*w)),
-        None => Some(Some(if user_64 {
-            ArgWidth::Bits64
-        } else {
-            ArgWidth::Bits32
-        })),
+        Some(widths) => widths.get(idx).copied(),
+        None if idx < 6 => Some(ArgWidth::Bits64),
+        None => None,
     }
 }
 
@@ -433,7 +432,20 @@ pub(crate) fn expand_rule(
         if conds.is_empty() {
             continue;
         }
-        let Some(Some(width)) = width_of(rule.syscall, idx, conds[0].is_64bit) else {
+        if rule.syscall.arg_widths().is_none() {
+            if let Some(c) = conds
+                .iter()
+                .find(|c| !matches!(c.comparator(), Comparator::Eq | Comparator::MaskedEq(_)))
+            {
+                return Err(invalid(format!(
+                    "`{c}` cannot be checked safely: extrasafe does not know how many bits of \
+                     `{}`'s arguments the kernel reads, and junk in the upper half of a 32-bit \
+                     argument could make `!=`, `<` or `>` hold; use `==` or a mask",
+                    rule.syscall
+                )));
+            }
+        }
+        let Some(width) = width_of(rule.syscall, idx) else {
             let n = rule.syscall.arg_widths().map_or(0, <[ArgWidth]>::len);
             return Err(invalid(format!(
                 "is on arg{idx}, but `{}` takes {n} argument(s): check the argument index",
@@ -774,6 +786,24 @@ mod tests {
             SeccompRule::new(Sysno::getpid).and_condition(crate::seccomp_arg_filter!(arg0 == 2));
         let err = expand_rule(&rule, "Pid").unwrap_err().to_string();
         assert!(err.contains("takes 0 argument"), "{err}");
+    }
+
+    #[test]
+    fn only_equalities_are_accepted_for_syscalls_without_widths() {
+        // `vserver` is an unimplemented x86_64 syscall with no prototype, so no widths.
+        #[cfg(target_arch = "x86_64")]
+        {
+            let eq = SeccompRule::new(Sysno::vserver)
+                .and_condition(crate::seccomp_arg_filter!(arg0 == 1));
+            assert!(expand_rule(&eq, "Test").is_ok());
+            let ne = SeccompRule::new(Sysno::vserver)
+                .and_condition(crate::seccomp_arg_filter!(arg0 != 1));
+            let err = expand_rule(&ne, "Test").unwrap_err().to_string();
+            assert!(
+                err.contains("cannot be checked safely") && err.contains("vserver"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

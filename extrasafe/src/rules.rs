@@ -48,8 +48,10 @@ impl Comparator {
 ///
 /// The width of the comparison (32 or 64 bits) is taken from extrasafe's table of kernel
 /// argument types when the syscall is in it, whatever `is_64bit` says: an `int` argument is
-/// always compared on its low 32 bits and a pointer or `long` on all 64. `is_64bit` is used
-/// only for syscalls the table does not know. A value for a 32-bit argument must fit in 32
+/// always compared on its low 32 bits and a pointer or `long` on all 64. `is_64bit` is kept
+/// for 0.5.1 compatibility and informs nothing: for the few syscalls the table does not know
+/// (unimplemented ones), arguments are compared on 64 bits and only `==` and masks are
+/// accepted, since those can only fail closed. A value for a 32-bit argument must fit in 32
 /// bits, except that a negative `int` sign-extended to 64 bits (`libc::AT_FDCWD as u64`)
 /// stands for its low 32 bits.
 ///
@@ -65,8 +67,8 @@ pub struct SeccompArgumentFilter {
     comparator: Comparator,
     /// The value the argument is compared with.
     pub value: u64,
-    /// Whether the argument is compared on 64 bits (used only for syscalls missing from the
-    /// argument-width table).
+    /// Whether the caller believes the argument is 64 bits wide. Kept for 0.5.1
+    /// compatibility: extrasafe's width table decides (see the type's docs).
     pub is_64bit: bool,
 }
 
