@@ -21,7 +21,9 @@
 #   src/x86_64/general.rs and src/aarch64/general.rs;
 # * argument widths: the `asmlinkage long sys_NAME(...)` prototypes of
 #   include/linux/syscalls.h of the Debian kernel headers package, plus the
-#   explicit OVERRIDES table below for system calls defined in arch code.
+#   explicit OVERRIDES table below for system calls defined in arch code or
+#   added to Linux after those headers, then the READS_32 corrections for
+#   arguments declared wider than what the kernel actually reads.
 #
 # The kernel reads `int`-sized arguments as their low 32 bits only, whereas
 # seccomp BPF sees the full 64-bit registers; the width table tells, for each
@@ -91,9 +93,10 @@ ALIASES = {
 
 U = "unsigned long"
 
-# Syscalls whose SYSCALL_DEFINE lives in arch code and has no prototype in
-# include/linux/syscalls.h: explicit argument types, from the kernel source
-# file cited in each comment.
+# Syscalls with no prototype in the 6.12 include/linux/syscalls.h, because
+# their SYSCALL_DEFINE lives in arch code or because they were added to Linux
+# after 6.12: explicit argument types, from the kernel source file (and, for
+# the newer ones, the Linux release) cited in each comment.
 OVERRIDES = {
     "x86_64": {
         # arch/x86/kernel/sys_x86_64.c: SYSCALL_DEFINE6(mmap, unsigned long addr,
@@ -125,6 +128,99 @@ OVERRIDES = {
         # arch/arm64/kernel/signal.c: SYSCALL_DEFINE0(rt_sigreturn)
         "rt_sigreturn": [],
     },
+}
+
+# Generic system calls newer than the 6.12 headers (same entry point and
+# argument types on both architectures); merged into OVERRIDES below.
+NEWER_THAN_HEADERS = {
+    # Linux 6.13, fs/xattr.c: SYSCALL_DEFINE6(setxattrat, int, dfd,
+    # const char __user *, pathname, unsigned int, at_flags,
+    # const char __user *, name, const struct xattr_args __user *, uargs,
+    # size_t, usize)
+    "setxattrat": ["int", "const char *", "unsigned int", "const char *",
+                   "const struct xattr_args *", "size_t"],
+    # Linux 6.13, fs/xattr.c: SYSCALL_DEFINE6(getxattrat, int, dfd,
+    # const char __user *, pathname, unsigned int, at_flags,
+    # const char __user *, name, struct xattr_args __user *, uargs,
+    # size_t, usize)
+    "getxattrat": ["int", "const char *", "unsigned int", "const char *",
+                   "struct xattr_args *", "size_t"],
+    # Linux 6.13, fs/xattr.c: SYSCALL_DEFINE5(listxattrat, int, dfd,
+    # const char __user *, pathname, unsigned int, at_flags,
+    # char __user *, list, size_t, size)
+    "listxattrat": ["int", "const char *", "unsigned int", "char *", "size_t"],
+    # Linux 6.13, fs/xattr.c: SYSCALL_DEFINE4(removexattrat, int, dfd,
+    # const char __user *, pathname, unsigned int, at_flags,
+    # const char __user *, name)
+    "removexattrat": ["int", "const char *", "unsigned int", "const char *"],
+    # Linux 6.15, fs/namespace.c: SYSCALL_DEFINE5(open_tree_attr, int, dfd,
+    # const char __user *, filename, unsigned int, flags,
+    # struct mount_attr __user *, uattr, size_t, usize)
+    "open_tree_attr": ["int", "const char *", "unsigned int",
+                       "struct mount_attr *", "size_t"],
+    # Linux 6.17, fs/file_attr.c: SYSCALL_DEFINE5(file_getattr, int, dfd,
+    # const char __user *, filename, struct file_attr __user *, ufattr,
+    # size_t, usize, unsigned int, at_flags)
+    "file_getattr": ["int", "const char *", "struct file_attr *", "size_t",
+                     "unsigned int"],
+    # Linux 6.17, fs/file_attr.c: SYSCALL_DEFINE5(file_setattr, int, dfd,
+    # const char __user *, filename, struct file_attr __user *, ufattr,
+    # size_t, usize, unsigned int, at_flags)
+    "file_setattr": ["int", "const char *", "struct file_attr *", "size_t",
+                     "unsigned int"],
+}
+for _arch in ARCHES:
+    for _name, _types in NEWER_THAN_HEADERS.items():
+        assert _name not in OVERRIDES[_arch], _name
+        OVERRIDES[_arch][_name] = _types
+
+# Arguments that the prototype (or override) declares 64 bits wide but of
+# which the kernel reads only the low 32 bits, because the system call passes
+# them on to a function taking a 32-bit type (or truncates them explicitly).
+# Applied after the prototypes and overrides, to both architectures; each
+# entry must turn a 64-bit argument into a 32-bit one, or the script fails.
+# Syscall name -> argument indexes (0-based).
+READS_32 = {
+    # arg0 `unsigned long clone_flags`: kernel/fork.c's SYSCALL_DEFINE5(clone)
+    # builds its kernel_clone_args from `lower_32_bits(clone_flags)` (both
+    # .flags and .exit_signal) since Linux 5.5 (commit 3f2c788a1314, "fork:
+    # prevent accidental access to clone3 features"); lower_32_bits() is
+    # `(u32)((n) & 0xffffffff)` (include/linux/wordpart.h). Older kernels
+    # passed all 64 bits on, but had no clone flag above bit 31 (the first,
+    # CLONE_CLEAR_SIGHAND = 0x100000000ULL, came with 5.5 and is clone3-only,
+    # include/uapi/linux/sched.h) and ignored unknown bits, so 32 bits is
+    # exact either way.
+    "clone": [0],
+    # arg4 `unsigned long fd`: the x86_64 (arch/x86/kernel/sys_x86_64.c) and
+    # arm64 (arch/arm64/kernel/sys.c) SYSCALL_DEFINE6(mmap) pass fd to
+    # mm/mmap.c's ksys_mmap_pgoff(..., unsigned long fd, ...)
+    # (include/linux/syscalls.h), whose only uses of it are
+    # audit_mmap_fd(int fd, int flags) (include/linux/audit.h) and
+    # fget(unsigned int fd) (include/linux/file.h); with MAP_ANONYMOUS it is
+    # not read at all.
+    "mmap": [4],
+    # arg1 `long pid`: kernel/ptrace.c's SYSCALL_DEFINE4(ptrace, long,
+    # request, long, pid, unsigned long, addr, unsigned long, data) uses pid
+    # only as find_get_task_by_vpid(pid), which takes a `pid_t nr`
+    # (include/linux/sched.h); PTRACE_TRACEME does not read it.
+    "ptrace": [1],
+}
+
+# System calls that the kernel does not implement (their syscall table entry
+# has no entry point, or is sys_ni_syscall), so that no prototype describes
+# them: the only ones allowed to lack argument widths; the script prints them.
+# x86_64: arch/x86/entry/syscalls/syscall_64.tbl entries without an entry
+# point; aarch64: include/uapi/asm-generic/unistd.h's
+# `__SYSCALL(__NR_lookup_dcookie, sys_ni_syscall)` and
+# `__SYSCALL(__NR_nfsservctl, sys_ni_syscall)`.
+UNIMPLEMENTED = {
+    "x86_64": {
+        "_sysctl", "create_module", "get_kernel_syms", "query_module",
+        "nfsservctl", "getpmsg", "putpmsg", "afs_syscall", "tuxcall",
+        "security", "lookup_dcookie", "epoll_ctl_old", "epoll_wait_old",
+        "vserver",
+    },
+    "aarch64": {"lookup_dcookie", "nfsservctl"},
 }
 
 # Values of the preprocessor conditions that enclose prototypes in
@@ -265,6 +361,22 @@ def classify(param, where):
 
 
 def widths_for(arch, name, protos):
+    ws, src = raw_widths_for(arch, name, protos)
+    if name in READS_32:
+        if ws is None:
+            die("READS_32 entry for %s/%s, which has no argument widths" % (arch, name))
+        for i in READS_32[name]:
+            if i >= len(ws):
+                die("READS_32 entry for %s/%s arg%d, but it has %d arguments"
+                    % (arch, name, i, len(ws)))
+            if ws[i] != 64:
+                die("READS_32 entry for %s/%s arg%d, which is already 32 bits"
+                    % (arch, name, i))
+            ws[i] = 32
+    return ws, src
+
+
+def raw_widths_for(arch, name, protos):
     if name in OVERRIDES[arch]:
         return [classify(p, "override %s/%s" % (arch, name)) for p in OVERRIDES[arch][name]], "override"
     proto = ALIASES[arch].get(name, name)
@@ -448,8 +560,20 @@ def main():
                 die("override for %s/%s, which linux-raw-sys does not list" % (arch, name))
             if ALIASES[arch].get(name, name) in protos:
                 die("override for %s/%s, which has a prototype in syscalls.h" % (arch, name))
+        for name in READS_32:
+            if name not in numbers:
+                die("READS_32 entry for %s/%s, which linux-raw-sys does not list" % (arch, name))
         count, missing = gen_arch(arch, numbers, protos, header, out_dir)
-        print("%s: %d system calls, %d without argument widths: %s"
+        unexpected = [n for n in missing if n not in UNIMPLEMENTED[arch]]
+        if unexpected:
+            die("%s: no argument widths for %s; add them to OVERRIDES (with the kernel "
+                "source they come from) or, if unimplemented, to UNIMPLEMENTED"
+                % (arch, " ".join(unexpected)))
+        stale = sorted(UNIMPLEMENTED[arch] - set(missing))
+        if stale:
+            die("%s: UNIMPLEMENTED lists %s, which have argument widths or are not system "
+                "calls" % (arch, " ".join(stale)))
+        print("%s: %d system calls; without argument widths (unimplemented stubs), %d: %s"
               % (arch, count, len(missing), " ".join(missing)))
 
 

@@ -1968,6 +1968,7 @@ const W_32_64_64_32: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits32];
 const W_32_64_64_64: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64];
 const W_64_32_32_32: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits32];
 const W_64_32_32_64: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits64];
+const W_64_32_64_64: &[ArgWidth] = &[Bits64, Bits32, Bits64, Bits64];
 const W_64_64_32_32: &[ArgWidth] = &[Bits64, Bits64, Bits32, Bits32];
 const W_64_64_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits32];
 const W_64_64_64_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64];
@@ -1999,6 +2000,7 @@ const W_32_64_64_64_64_32: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64, Bits6
 const W_32_64_64_64_64_64: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64, Bits64, Bits64];
 const W_64_32_32_64_64_32: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits64, Bits64, Bits32];
 const W_64_64_64_32_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits32, Bits64, Bits32];
+const W_64_64_64_64_32_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits32, Bits64];
 const W_64_64_64_64_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits64, Bits32];
 const W_64_64_64_64_64_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits64, Bits64];
 
@@ -2121,7 +2123,7 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_32_64),
     Some(W_32_32_64_64),
     Some(W_32_64_32),
-    Some(W_64_64_64_64),
+    Some(W_64_32_64_64),
     Some(W_32_64),
     Some(W_32_32_64),
     Some(W_32),
@@ -2224,9 +2226,9 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_64_64_64_64_32),
     Some(W_64_64_64_32),
     Some(W_32_64_64_64_64),
-    Some(W_64_64_64_64_64),
+    Some(W_32_64_64_64_64),
     Some(W_64_64_64),
-    Some(W_64_64_64_64_64_64),
+    Some(W_64_64_64_64_32_64),
     Some(W_32_64_64_32),
     Some(W_64_32),
     Some(W_64),
@@ -2467,13 +2469,13 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_32_64_32_32),
     Some(W_64_64_32),
     Some(W_64_64_64),
-    None,
-    None,
-    None,
-    None,
-    None,
-    None,
-    None,
+    Some(W_32_64_32_64_64_64),
+    Some(W_32_64_32_64_64_64),
+    Some(W_32_64_32_64_64),
+    Some(W_32_64_32_64),
+    Some(W_32_64_32_64_64),
+    Some(W_32_64_64_64_32),
+    Some(W_32_64_64_64_32),
 ];
 
 impl Sysno {

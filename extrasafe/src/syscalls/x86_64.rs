@@ -2140,6 +2140,7 @@ const W_32_64_64_32: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits32];
 const W_32_64_64_64: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64];
 const W_64_32_32_32: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits32];
 const W_64_32_32_64: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits64];
+const W_64_32_64_64: &[ArgWidth] = &[Bits64, Bits32, Bits64, Bits64];
 const W_64_64_32_32: &[ArgWidth] = &[Bits64, Bits64, Bits32, Bits32];
 const W_64_64_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits32];
 const W_64_64_64_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64];
@@ -2171,6 +2172,7 @@ const W_32_64_64_64_64_32: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64, Bits6
 const W_32_64_64_64_64_64: &[ArgWidth] = &[Bits32, Bits64, Bits64, Bits64, Bits64, Bits64];
 const W_64_32_32_64_64_32: &[ArgWidth] = &[Bits64, Bits32, Bits32, Bits64, Bits64, Bits32];
 const W_64_64_64_32_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits32, Bits64, Bits32];
+const W_64_64_64_64_32_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits32, Bits64];
 const W_64_64_64_64_64_32: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits64, Bits32];
 const W_64_64_64_64_64_64: &[ArgWidth] = &[Bits64, Bits64, Bits64, Bits64, Bits64, Bits64];
 
@@ -2185,7 +2187,7 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_64_64),
     Some(W_64_32_32),
     Some(W_32_64_32),
-    Some(W_64_64_64_64_64_64),
+    Some(W_64_64_64_64_32_64),
     Some(W_64_64_64),
     Some(W_64_64),
     Some(W_64),
@@ -2232,7 +2234,7 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_32_32_32_64),
     Some(W_32_32_32_64_32),
     Some(W_32_32_32_64_64),
-    Some(W_64_64_64_64_64),
+    Some(W_32_64_64_64_64),
     Some(W_NONE),
     Some(W_NONE),
     Some(W_64_64_64),
@@ -2277,7 +2279,7 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_32_64),
     Some(W_64),
     Some(W_64),
-    Some(W_64_64_64_64),
+    Some(W_64_32_64_64),
     Some(W_NONE),
     Some(W_32_64_32),
     Some(W_NONE),
@@ -2639,13 +2641,13 @@ const WIDTHS: [Option<&[ArgWidth]>; 470] = [
     Some(W_32_64_32_32),
     Some(W_64_64_32),
     Some(W_64_64_64),
-    None,
-    None,
-    None,
-    None,
-    None,
-    None,
-    None,
+    Some(W_32_64_32_64_64_64),
+    Some(W_32_64_32_64_64_64),
+    Some(W_32_64_32_64_64),
+    Some(W_32_64_32_64),
+    Some(W_32_64_32_64_64),
+    Some(W_32_64_64_64_32),
+    Some(W_32_64_64_64_32),
 ];
 
 impl Sysno {
