@@ -55,7 +55,15 @@ pub struct SafetyContext {
     rulesets: Vec<&'static str>,
     default_action: DefaultAction,
     invalid_errno: Option<u32>,
+    /// No seccomp filter: Landlock only (0.5.1's `landlock_only`).
+    landlock_only: bool,
+    #[cfg(feature = "landlock")]
+    landlock: crate::landlock::Plan,
 }
+
+/// The label of seccomp rules implied by Landlock rights.
+#[cfg(feature = "landlock")]
+const IMPLIED: &str = "Landlock (implied)";
 
 impl Default for SafetyContext {
     fn default() -> Self {
@@ -71,7 +79,44 @@ impl SafetyContext {
             rulesets: Vec::new(),
             default_action: DefaultAction::default(),
             invalid_errno: None,
+            landlock_only: false,
+            #[cfg(feature = "landlock")]
+            landlock: crate::landlock::Plan::default(),
         }
+    }
+
+    /// Applies only the context's Landlock rules: no seccomp filter is loaded.
+    ///
+    /// ```
+    /// use extrasafe::{Landlock, SafetyContext};
+    /// let report = SafetyContext::new()
+    ///     .landlock_only()
+    ///     .enable(Landlock::new().read_only("/usr"))?
+    ///     .apply_to_current_thread()?;
+    /// assert!(report.seccomp.is_none());
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
+    #[cfg(feature = "landlock")]
+    pub fn landlock_only(mut self) -> SafetyContext {
+        self.landlock_only = true;
+        self
+    }
+
+    /// Opts into best-effort Landlock: where the running kernel cannot enforce a right the
+    /// context restricts, enforce the rest instead of failing. The
+    /// [`EnforcementReport`]'s `landlock` field says what was not enforced; check it.
+    #[cfg(feature = "landlock")]
+    pub fn landlock_best_effort(mut self) -> SafetyContext {
+        self.landlock.mode = crate::landlock::Mode::BestEffort;
+        self
+    }
+
+    /// Skips Landlock rules whose path does not exist (instead of failing), and lists them in
+    /// the [`EnforcementReport`]. Useful for paths that differ between distributions.
+    #[cfg(feature = "landlock")]
+    pub fn skip_missing_paths(mut self) -> SafetyContext {
+        self.landlock.skip_missing = true;
+        self
     }
 
     /// Denied syscalls fail with `errno` instead of EPERM.
@@ -118,6 +163,8 @@ impl SafetyContext {
     pub fn enable<R: RuleSet>(mut self, policy: R) -> Result<SafetyContext, ExtraSafeError> {
         self.check_errno()?;
         let name = policy.name();
+        #[cfg(feature = "landlock")]
+        self.landlock.add(&policy);
         let simple = policy.simple_rules();
         let mut conditional: Vec<(Sysno, Vec<SeccompRule>)> =
             policy.conditional_rules().into_iter().collect();
@@ -190,16 +237,65 @@ impl SafetyContext {
         }
     }
 
-    /// The final decision per syscall, with [`BasicCapabilities`] merged in.
-    fn decisions(&self) -> Result<BTreeMap<Sysno, Decision<'_>>, ExtraSafeError> {
+    /// The policy model with the rules implied by Landlock merged in (see
+    /// [`crate::landlock`]), and the implied syscalls that explicit conditions narrowed.
+    fn merged(&self) -> Result<(BTreeMap<Sysno, Entry>, Vec<Sysno>), ExtraSafeError> {
         self.check_errno()?;
-        if self.rules.is_empty() {
+        #[allow(unused_mut)]
+        let mut merged = self.rules.clone();
+        #[allow(unused_mut)]
+        let mut narrowed = Vec::new();
+        #[cfg(feature = "landlock")]
+        if !self.landlock.is_empty() {
+            let implied = self.landlock.implied();
+            for sysno in implied.simple {
+                match merged.get_mut(&sysno) {
+                    None => {
+                        merged.insert(
+                            sysno,
+                            Entry {
+                                simple: vec![IMPLIED],
+                                conditional: Vec::new(),
+                            },
+                        );
+                    }
+                    // Explicit conditions win over an implied unconditional rule.
+                    Some(e) if e.simple.is_empty() => narrowed.push(sysno),
+                    Some(_) => {}
+                }
+            }
+            for (sysno, rules) in implied.conditional {
+                let entry = merged.entry(sysno).or_default();
+                if entry.simple.is_empty() {
+                    entry
+                        .conditional
+                        .extend(rules.into_iter().map(|r| (IMPLIED, r)));
+                }
+            }
+        }
+        let has_landlock = {
+            #[cfg(feature = "landlock")]
+            {
+                !self.landlock.is_empty()
+            }
+            #[cfg(not(feature = "landlock"))]
+            {
+                false
+            }
+        };
+        if self.rules.is_empty() && !has_landlock {
             return Err(ExtraSafeError::NoRulesEnabled);
         }
+        Ok((merged, narrowed))
+    }
+
+    /// The final decision per syscall, with [`BasicCapabilities`] merged in.
+    fn decisions(&self) -> Result<BTreeMap<Sysno, Decision>, ExtraSafeError> {
+        let (merged, _) = self.merged()?;
         let mut out = BTreeMap::new();
-        for (&sysno, entry) in &self.rules {
+        for (sysno, entry) in merged {
             let decision = if entry.simple.is_empty() {
-                Decision::AllowIf(entry.conditional.iter().map(|(n, r)| (*n, r)).collect())
+                Decision::AllowIf(entry.conditional)
             } else {
                 Decision::Allow
             };
@@ -229,7 +325,7 @@ impl SafetyContext {
     /// As [`compile`](SafetyContext::compile), and [`ExtraSafeError::SeccompError`] if the
     /// kernel refuses the filter.
     pub fn apply_to_current_thread(self) -> Result<EnforcementReport, ExtraSafeError> {
-        self.compile()?.apply_to_current_thread()
+        self.apply(false)
     }
 
     /// Loads the context's filter on every thread of the process at once (seccomp TSYNC).
@@ -238,7 +334,35 @@ impl SafetyContext {
     /// As [`compile`](SafetyContext::compile), [`ExtraSafeError::ThreadSyncFailed`] if one
     /// thread cannot take the filter (then no thread does).
     pub fn apply_to_all_threads(self) -> Result<EnforcementReport, ExtraSafeError> {
-        self.compile()?.apply_to_all_threads()
+        self.apply(true)
+    }
+
+    /// Landlock first (its syscalls must still be allowed), then seccomp. Everything that can
+    /// fail without the kernel (compiling the filter) is done before anything is enforced.
+    fn apply(self, all_threads: bool) -> Result<EnforcementReport, ExtraSafeError> {
+        let filter = if self.landlock_only {
+            self.check_errno()?;
+            None
+        } else {
+            Some(self.compile()?)
+        };
+        #[cfg(feature = "landlock")]
+        let landlock = if self.landlock.is_empty() {
+            if self.landlock_only {
+                return Err(ExtraSafeError::NoRulesEnabled);
+            }
+            None
+        } else {
+            Some(crate::landlock::enforce(&self.landlock, all_threads)?)
+        };
+        #[cfg(not(feature = "landlock"))]
+        let landlock = None;
+        let seccomp = match filter {
+            Some(filter) if all_threads => filter.apply_to_all_threads()?.seccomp,
+            Some(filter) => filter.apply_to_current_thread()?.seccomp,
+            None => None,
+        };
+        Ok(EnforcementReport { seccomp, landlock })
     }
 
     /// Lists, per syscall, which RuleSet allowed it and under which conditions.
@@ -256,6 +380,7 @@ impl SafetyContext {
     /// As [`compile`](SafetyContext::compile), except that nothing is compiled.
     pub fn explain(&self) -> Result<Explanation, ExtraSafeError> {
         let decisions = self.decisions()?;
+        let (merged, narrowed_implied) = self.merged()?;
         let mut syscalls = Vec::new();
         for &sysno in decisions.keys() {
             let verdict = if sysno == Sysno::clone3 {
@@ -264,7 +389,7 @@ impl SafetyContext {
                              libc falls back to clone, which is checked",
                 }
             } else {
-                match self.rules.get(&sysno) {
+                match merged.get(&sysno) {
                     Some(entry) if entry.simple.is_empty() => Verdict::AllowedIf {
                         rules: entry.conditional.clone(),
                     },
@@ -294,11 +419,18 @@ impl SafetyContext {
             .into_iter()
             .filter(|s| self.rules.get(s).is_some_and(|e| e.simple.is_empty()))
             .collect();
+        #[cfg(feature = "landlock")]
+        let landlock = self.landlock.describe();
+        #[cfg(not(feature = "landlock"))]
+        let landlock = Vec::new();
         Ok(Explanation {
             syscalls,
             default_action: self.default_action,
             narrowed_basics: narrowed,
+            narrowed_implied,
             rulesets: self.rulesets.clone(),
+            landlock,
+            seccomp: !self.landlock_only,
         })
     }
 }
@@ -345,6 +477,13 @@ pub struct Explanation {
     pub default_action: DefaultAction,
     /// Syscalls of [`BasicCapabilities`] that an enabled RuleSet narrowed with conditions.
     pub narrowed_basics: Vec<Sysno>,
+    /// Syscalls that Landlock rights imply but that an enabled RuleSet allows only under
+    /// conditions: its conditions apply.
+    pub narrowed_implied: Vec<Sysno>,
+    /// The Landlock rules, one line each (path or port, rights, RuleSet).
+    pub landlock: Vec<String>,
+    /// Whether a seccomp filter is loaded (false after `landlock_only`).
+    pub seccomp: bool,
     /// The RuleSets enabled, in order.
     pub rulesets: Vec<&'static str>,
 }
@@ -389,6 +528,20 @@ impl fmt::Display for Explanation {
                 }
                 Verdict::Enosys { reason } => writeln!(f, "{name:<width$}  ENOSYS: {reason}")?,
             }
+        }
+        if !self.narrowed_implied.is_empty() {
+            let names: Vec<&str> = self.narrowed_implied.iter().map(Sysno::name).collect();
+            writeln!(
+                f,
+                "implied by Landlock but narrowed by conditions: {}",
+                names.join(", ")
+            )?;
+        }
+        for line in &self.landlock {
+            writeln!(f, "landlock: {line}")?;
+        }
+        if !self.seccomp {
+            writeln!(f, "(landlock only: the seccomp rules above are not loaded)")?;
         }
         if !self.narrowed_basics.is_empty() {
             let names: Vec<&str> = self.narrowed_basics.iter().map(Sysno::name).collect();

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 
 use crate::syscalls::Sysno;
 
@@ -45,6 +46,77 @@ pub enum ExtraSafeError {
         /// The id of the thread that could not be synchronised.
         tid: i32,
     },
+    /// The running kernel cannot enforce a Landlock right the context restricts, and best
+    /// effort was not chosen: nothing was applied.
+    LandlockUnsupported {
+        /// The right, as the kernel names it (`truncate`, `bind_tcp`, `signal`, …).
+        right: &'static str,
+        /// The Landlock ABI that introduced it.
+        needs_abi: i32,
+        /// The running kernel's Landlock ABI (0: Landlock unavailable).
+        kernel_abi: i32,
+    },
+    /// A path of a Landlock rule does not exist or cannot be opened.
+    LandlockPath {
+        /// The path as given.
+        path: PathBuf,
+        /// The RuleSet that granted rights on it.
+        ruleset: &'static str,
+        /// Why it could not be opened.
+        source: io::Error,
+    },
+    /// Applying to all threads with Landlock rules needs Landlock ABI 8 (Linux 7.0) when the
+    /// process has more than one thread.
+    LandlockNoThreadSync,
+    /// The Landlock layer failed.
+    LandlockError(LandlockFailure),
+    /// Kept for 0.5.1 source compatibility; never returned: rules for the same path from
+    /// several RuleSets are merged (their rights add up).
+    DuplicatePath(PathBuf, &'static str, &'static str),
+    /// Kept for 0.5.1 source compatibility; never returned: a missing path is
+    /// [`ExtraSafeError::LandlockPath`], which also names the RuleSet.
+    PathDoesNotExist(PathBuf),
+    /// Kept for 0.5.1 source compatibility; never returned: the syscalls Landlock rights need
+    /// are merged with seccomp rules without conflicts.
+    LandlockSeccompConflict(&'static str, &'static str),
+}
+
+/// A failure in the Landlock layer: which step failed and the cause.
+#[derive(Debug)]
+pub struct LandlockFailure {
+    step: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl LandlockFailure {
+    #[cfg_attr(not(feature = "landlock"), allow(dead_code))]
+    pub(crate) fn new(
+        step: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> LandlockFailure {
+        LandlockFailure {
+            step,
+            source: Box::new(source),
+        }
+    }
+
+    /// The step that failed, e.g. `"create the ruleset"`.
+    #[must_use]
+    pub fn step(&self) -> &'static str {
+        self.step
+    }
+}
+
+impl fmt::Display for LandlockFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "landlock: could not {}", self.step)
+    }
+}
+
+impl std::error::Error for LandlockFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
 }
 
 /// A failure in the seccomp layer: which step failed and the cause.
@@ -111,6 +183,43 @@ impl fmt::Display for ExtraSafeError {
                 "unknown syscall `{name}` on {}: check the spelling against extrasafe::syscalls::Sysno",
                 std::env::consts::ARCH
             ),
+            ExtraSafeError::LandlockUnsupported { right, needs_abi, kernel_abi: 0 } => write!(
+                f,
+                "landlock is not available on this kernel (disabled or not built in), so `{right}` \
+                 (Landlock ABI {needs_abi}) cannot be enforced: enable Landlock (lsm=landlock), \
+                 or accept an unenforced policy with SafetyContext::landlock_best_effort()"
+            ),
+            ExtraSafeError::LandlockUnsupported { right, needs_abi, kernel_abi } => write!(
+                f,
+                "landlock: the running kernel (ABI {kernel_abi}) cannot enforce `{right}`, which \
+                 needs ABI {needs_abi}: use a newer kernel, or accept less with \
+                 SafetyContext::landlock_best_effort() (the EnforcementReport then lists it)"
+            ),
+            ExtraSafeError::LandlockPath { path, ruleset, source } => write!(
+                f,
+                "landlock: RuleSet `{ruleset}` grants access to `{}`, which cannot be opened \
+                 ({source}): create it first, fix the path, or call \
+                 SafetyContext::skip_missing_paths()",
+                path.display()
+            ),
+            ExtraSafeError::LandlockNoThreadSync => f.write_str(
+                "landlock: this kernel cannot restrict all threads at once (needs Landlock ABI 8) \
+                 and the process has several threads: apply before starting threads, or apply \
+                 in each thread with apply_to_current_thread",
+            ),
+            ExtraSafeError::LandlockError(e) => write!(f, "{e}"),
+            ExtraSafeError::DuplicatePath(path, a, b) => write!(
+                f,
+                "landlock: RuleSets `{a}` and `{b}` both have rules for `{}`",
+                path.display()
+            ),
+            ExtraSafeError::PathDoesNotExist(path) => {
+                write!(f, "landlock: `{}` does not exist", path.display())
+            }
+            ExtraSafeError::LandlockSeccompConflict(a, b) => write!(
+                f,
+                "RuleSets `{a}` and `{b}` conflict between their Landlock and seccomp rules"
+            ),
             ExtraSafeError::ThreadSyncFailed { tid } => write!(
                 f,
                 "could not apply the filter to all threads: thread {tid} has a seccomp filter \
@@ -125,6 +234,8 @@ impl std::error::Error for ExtraSafeError {
         match self {
             // Display already includes the step; the cause is the underlying OS error.
             ExtraSafeError::SeccompError(e) => Some(&e.source),
+            ExtraSafeError::LandlockPath { source, .. } => Some(source),
+            ExtraSafeError::LandlockError(e) => Some(&*e.source),
             _ => None,
         }
     }

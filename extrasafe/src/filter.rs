@@ -159,16 +159,16 @@ impl CompiledFilter {
 }
 
 /// What the filter does with one syscall.
-pub(crate) enum Decision<'a> {
+pub(crate) enum Decision {
     /// Allowed with any arguments.
     Allow,
     /// Allowed when one of the rules matches.
-    AllowIf(Vec<(&'static str, &'a SeccompRule)>),
+    AllowIf(Vec<(&'static str, SeccompRule)>),
 }
 
 /// Compiles the merged policy (one decision per syscall) into a program.
 pub(crate) fn compile(
-    decisions: &BTreeMap<Sysno, Decision<'_>>,
+    decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {
     let step = |what: &'static str| {

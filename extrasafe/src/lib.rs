@@ -69,15 +69,25 @@ pub mod builtins;
 mod context;
 pub mod error;
 mod filter;
+#[cfg(feature = "landlock")]
+pub mod landlock;
 mod report;
 mod rules;
 mod sys;
 pub mod syscalls;
 
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
-pub use crate::error::{ExtraSafeError, SeccompError};
+pub use crate::error::{ExtraSafeError, LandlockFailure, SeccompError};
 pub use crate::filter::{BpfInstruction, CompiledFilter};
-pub use crate::report::{DefaultAction, EnforcementReport, SeccompReport, SeccompScope};
+#[cfg(feature = "landlock")]
+pub use crate::landlock::{
+    access, Access, AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, Landlock,
+    LandlockError, LandlockRule, PathBeneath, PathFd, PortRule, Ruleset, RulesetAttr,
+    RulesetCreatedAttr, Scope, ABI,
+};
+pub use crate::report::{
+    DefaultAction, EnforcementReport, LandlockReport, LandlockStatus, SeccompReport, SeccompScope,
+};
 pub use crate::rules::{Comparator, RuleSet, SeccompArgumentFilter, SeccompRule};
 
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`CompiledFilter`].

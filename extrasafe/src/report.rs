@@ -102,18 +102,86 @@ pub struct SeccompReport {
 pub struct EnforcementReport {
     /// The seccomp filter that was loaded, if the context had one.
     pub seccomp: Option<SeccompReport>,
+    /// What Landlock enforced, if the context had Landlock rules.
+    pub landlock: Option<LandlockReport>,
 }
 
 impl EnforcementReport {
     pub(crate) fn seccomp_only(seccomp: SeccompReport) -> EnforcementReport {
         EnforcementReport {
             seccomp: Some(seccomp),
+            landlock: None,
         }
+    }
+}
+
+/// Whether Landlock enforced the whole policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LandlockStatus {
+    /// Every right the policy restricts is enforced.
+    FullyEnforced,
+    /// Some rights are enforced; [`LandlockReport::not_enforced`] lists the others.
+    PartiallyEnforced,
+    /// Nothing is enforced (the kernel has no usable Landlock).
+    NotEnforced,
+}
+
+/// What the Landlock layer enforced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LandlockReport {
+    /// Fully, partially or not enforced.
+    pub status: LandlockStatus,
+    /// The running kernel's Landlock ABI (0: unavailable).
+    pub kernel_abi: i32,
+    /// How many path rules were added.
+    pub paths: usize,
+    /// How many port rules were added.
+    pub ports: usize,
+    /// The scopes enforced (`signal`, `abstract_unix_socket`).
+    pub scopes: Vec<&'static str>,
+    /// Rights the policy restricts that the kernel could not (best effort only).
+    pub not_enforced: Vec<&'static str>,
+    /// Paths skipped because they did not exist (with `skip_missing_paths` only).
+    pub skipped_paths: Vec<std::path::PathBuf>,
+}
+
+impl fmt::Display for LandlockReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = match self.status {
+            LandlockStatus::FullyEnforced => "fully enforced",
+            LandlockStatus::PartiallyEnforced => "PARTIALLY enforced",
+            LandlockStatus::NotEnforced => "NOT enforced",
+        };
+        write!(
+            f,
+            "landlock: {status} (kernel ABI {}), {} path rules, {} port rules",
+            self.kernel_abi, self.paths, self.ports
+        )?;
+        if !self.scopes.is_empty() {
+            write!(f, ", scoped: {}", self.scopes.join(", "))?;
+        }
+        if !self.not_enforced.is_empty() {
+            write!(f, ", not enforced: {}", self.not_enforced.join(", "))?;
+        }
+        if !self.skipped_paths.is_empty() {
+            let paths: Vec<String> = self
+                .skipped_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            write!(f, ", skipped missing paths: {}", paths.join(", "))?;
+        }
+        Ok(())
     }
 }
 
 impl fmt::Display for EnforcementReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(landlock) = &self.landlock {
+            write!(f, "{landlock}; ")?;
+        }
         match &self.seccomp {
             Some(s) => {
                 let scope = match s.scope {

@@ -214,6 +214,24 @@ pub trait RuleSet {
 
     /// The name used in errors and in [`SafetyContext::explain`](crate::SafetyContext::explain).
     fn name(&self) -> &'static str;
+
+    /// Landlock rights on paths (see [`crate::landlock`]).
+    #[cfg(feature = "landlock")]
+    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+        Vec::new()
+    }
+
+    /// Landlock rights on TCP ports (see [`crate::landlock`]).
+    #[cfg(feature = "landlock")]
+    fn landlock_ports(&self) -> Vec<crate::PortRule> {
+        Vec::new()
+    }
+
+    /// Landlock scopes: no signals or abstract unix socket connections out of the sandbox.
+    #[cfg(feature = "landlock")]
+    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
+        crate::BitFlags::empty()
+    }
 }
 
 impl<T: RuleSet + ?Sized> RuleSet for &T {
@@ -227,6 +245,21 @@ impl<T: RuleSet + ?Sized> RuleSet for &T {
 
     fn name(&self) -> &'static str {
         T::name(self)
+    }
+
+    #[cfg(feature = "landlock")]
+    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+        T::landlock_rules(self)
+    }
+
+    #[cfg(feature = "landlock")]
+    fn landlock_ports(&self) -> Vec<crate::PortRule> {
+        T::landlock_ports(self)
+    }
+
+    #[cfg(feature = "landlock")]
+    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
+        T::landlock_scopes(self)
     }
 }
 

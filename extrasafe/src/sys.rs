@@ -79,3 +79,24 @@ pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
     Ok(File::from(owned))
 }
+
+/// `LANDLOCK_CREATE_RULESET_VERSION` from `<linux/landlock.h>`.
+#[cfg(feature = "landlock")]
+const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
+
+/// The running kernel's Landlock ABI version, or 0 if Landlock is unavailable (not built in,
+/// disabled, or refused by a seccomp filter).
+#[cfg(feature = "landlock")]
+pub(crate) fn landlock_abi() -> i32 {
+    // SAFETY: with a NULL attribute pointer, size 0 and the VERSION flag, the kernel reads no
+    // memory and only returns the ABI version (or an error).
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    i32::try_from(rc).map_or(0, |v| v.max(0))
+}

@@ -55,11 +55,11 @@ const IO_UNLINK: &[Sysno] = &[
 
 /// `__O_TMPFILE`, the bit that makes `O_TMPFILE` (which is `__O_TMPFILE | O_DIRECTORY`) on
 /// x86_64 and aarch64.
-const O_TMPFILE_BIT: u32 = 0o2000_0000;
+pub(crate) const O_TMPFILE_BIT: u32 = 0o2000_0000;
 
 /// Open flags that let an `open` change a file or a directory: write access (`O_WRONLY`,
 /// `O_RDWR` and their combination), creation, truncation, and anonymous temporary files.
-const OPEN_MODIFYING_FLAGS: u32 =
+pub(crate) const OPEN_MODIFYING_FLAGS: u32 =
     (libc::O_ACCMODE | libc::O_CREAT | libc::O_TRUNC).unsigned_abs() | O_TMPFILE_BIT;
 
 /// Working with files and the standard streams.
@@ -86,6 +86,8 @@ const OPEN_MODIFYING_FLAGS: u32 =
 pub struct SystemIO {
     allowed: BTreeSet<Sysno>,
     custom: Conditional,
+    #[cfg(feature = "landlock")]
+    landlock: Vec<crate::LandlockRule>,
 }
 
 impl SystemIO {
@@ -343,5 +345,129 @@ impl RuleSet for SystemIO {
 
     fn name(&self) -> &'static str {
         "SystemIO"
+    }
+
+    #[cfg(feature = "landlock")]
+    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+        self.landlock.clone()
+    }
+}
+
+/// Certificate stores and OpenSSL configuration of Debian/Ubuntu, Fedora/RHEL, Alpine and
+/// Arch (directories first, then single files).
+#[cfg(feature = "landlock")]
+const SSL_PATHS: &[&str] = &[
+    "/etc/ssl/certs",
+    "/usr/share/ca-certificates",
+    "/usr/local/share/ca-certificates",
+    "/etc/pki/tls/certs",
+    "/etc/pki/ca-trust/extracted",
+    "/etc/ca-certificates/extracted",
+    "/usr/lib/ssl/certs",
+    "/etc/ssl/cert.pem",
+    "/etc/pki/tls/cert.pem",
+    "/etc/ssl/openssl.cnf",
+    "/etc/pki/tls/openssl.cnf",
+    "/usr/lib/ssl/openssl.cnf",
+    "/etc/localtime",
+];
+
+/// Name-resolution configuration (glibc and musl).
+#[cfg(feature = "landlock")]
+const DNS_PATHS: &[&str] = &[
+    "/etc/resolv.conf",
+    "/etc/hosts",
+    "/etc/host.conf",
+    "/etc/nsswitch.conf",
+    "/etc/gai.conf",
+    "/etc/services",
+];
+
+/// Landlock path methods (feature `landlock`). Each grants rights beneath one path; the
+/// syscalls those rights need are implied (see [`crate::landlock`]). Paths are opened when
+/// the context is applied: a missing one is an error there, naming it.
+#[cfg(feature = "landlock")]
+impl SystemIO {
+    fn landlock_rule<P: AsRef<std::path::Path>>(
+        mut self,
+        path: P,
+        rights: crate::BitFlags<crate::AccessFs>,
+    ) -> SystemIO {
+        self.landlock.push(crate::LandlockRule::new(path, rights));
+        self
+    }
+
+    /// Reading files and listing directories beneath `path` (`ReadFile | ReadDir`).
+    pub fn allow_read_path<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::read_path())
+    }
+
+    /// Writing to and truncating the file (or the files beneath) `path`
+    /// (`WriteFile | Truncate`).
+    pub fn allow_write_file<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::write_file())
+    }
+
+    /// Creating files in the directory `path` and writing them
+    /// (`MakeReg | WriteFile | Truncate`), so that `File::create` works there.
+    pub fn allow_create_in_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(
+            path,
+            crate::access::create_file() | crate::access::write_file(),
+        )
+    }
+
+    /// Listing the directory `path` and those beneath it (`ReadDir`).
+    pub fn allow_list_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::list_dir())
+    }
+
+    /// Creating directories in `path` (`MakeDir`).
+    pub fn allow_create_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::create_dir())
+    }
+
+    /// Removing files beneath `path` (`RemoveFile`).
+    pub fn allow_remove_file<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::delete_file())
+    }
+
+    /// Removing empty directories beneath `path` (`RemoveDir`).
+    pub fn allow_remove_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
+        self.landlock_rule(path, crate::access::delete_dir())
+    }
+
+    /// Reading what TLS libraries read: the certificate stores and OpenSSL configuration of
+    /// Debian/Ubuntu, Fedora/RHEL, Alpine and Arch, `$SSL_CERT_FILE` and `$SSL_CERT_DIR`
+    /// when set, and `/etc/localtime`. Only paths that exist now are granted.
+    pub fn allow_ssl_files(mut self) -> SystemIO {
+        let mut paths: Vec<std::path::PathBuf> =
+            SSL_PATHS.iter().map(std::path::PathBuf::from).collect();
+        for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+            if let Some(value) = std::env::var_os(var) {
+                // SSL_CERT_DIR may hold several directories separated by ':'.
+                paths.extend(std::env::split_paths(&value));
+            }
+        }
+        for path in paths {
+            if path.exists() {
+                self = self.allow_read_path(path);
+            }
+        }
+        self
+    }
+
+    /// Reading what name resolution reads: `/etc/resolv.conf` (and, where it is a symlink,
+    /// its target, such as systemd-resolved's stub file), `/etc/hosts`, `/etc/host.conf`,
+    /// `/etc/nsswitch.conf`, `/etc/gai.conf` and `/etc/services`. Only paths that exist now
+    /// are granted. (NSS modules other than glibc's built-in `files` and `dns` need their
+    /// libraries readable too.)
+    pub fn allow_dns_files(mut self) -> SystemIO {
+        for path in DNS_PATHS {
+            if std::path::Path::new(path).exists() {
+                self = self.allow_read_path(path);
+            }
+        }
+        self
     }
 }
