@@ -63,7 +63,7 @@ pub struct SafetyContext {
 
 /// The label of seccomp rules implied by Landlock rights.
 #[cfg(feature = "landlock")]
-const IMPLIED: &str = "Landlock (implied)";
+pub(crate) const IMPLIED: &str = "Landlock (implied)";
 
 impl Default for SafetyContext {
     fn default() -> Self {
@@ -238,13 +238,11 @@ impl SafetyContext {
     }
 
     /// The policy model with the rules implied by Landlock merged in (see
-    /// [`crate::landlock`]), and the implied syscalls that explicit conditions narrowed.
-    fn merged(&self) -> Result<(BTreeMap<Sysno, Entry>, Vec<Sysno>), ExtraSafeError> {
+    /// [`crate::landlock`]).
+    fn merged(&self) -> Result<BTreeMap<Sysno, Entry>, ExtraSafeError> {
         self.check_errno()?;
         #[allow(unused_mut)]
         let mut merged = self.rules.clone();
-        #[allow(unused_mut)]
-        let mut narrowed = Vec::new();
         #[cfg(feature = "landlock")]
         if !self.landlock.is_empty() {
             let implied = self.landlock.implied();
@@ -259,8 +257,12 @@ impl SafetyContext {
                             },
                         );
                     }
-                    // Explicit conditions win over an implied unconditional rule.
-                    Some(e) if e.simple.is_empty() => narrowed.push(sysno),
+                    // An implied unconditional rule would make explicit conditions moot:
+                    // say so rather than silently widen (or break the Landlock grant).
+                    Some(e) if e.simple.is_empty() => {
+                        let by = e.conditional.first().map_or(IMPLIED, |(n, _)| *n);
+                        return Err(ExtraSafeError::ConditionalNoEffectError(sysno, by, IMPLIED));
+                    }
                     Some(_) => {}
                 }
             }
@@ -286,12 +288,12 @@ impl SafetyContext {
         if self.rules.is_empty() && !has_landlock {
             return Err(ExtraSafeError::NoRulesEnabled);
         }
-        Ok((merged, narrowed))
+        Ok(merged)
     }
 
     /// The final decision per syscall, with [`BasicCapabilities`] merged in.
     fn decisions(&self) -> Result<BTreeMap<Sysno, Decision>, ExtraSafeError> {
-        let (merged, _) = self.merged()?;
+        let merged = self.merged()?;
         let mut out = BTreeMap::new();
         for (sysno, entry) in merged {
             let decision = if entry.simple.is_empty() {
@@ -380,7 +382,7 @@ impl SafetyContext {
     /// As [`compile`](SafetyContext::compile), except that nothing is compiled.
     pub fn explain(&self) -> Result<Explanation, ExtraSafeError> {
         let decisions = self.decisions()?;
-        let (merged, narrowed_implied) = self.merged()?;
+        let merged = self.merged()?;
         let mut syscalls = Vec::new();
         for &sysno in decisions.keys() {
             let verdict = if sysno == Sysno::clone3 {
@@ -427,7 +429,6 @@ impl SafetyContext {
             syscalls,
             default_action: self.default_action,
             narrowed_basics: narrowed,
-            narrowed_implied,
             rulesets: self.rulesets.clone(),
             landlock,
             seccomp: !self.landlock_only,
@@ -477,9 +478,6 @@ pub struct Explanation {
     pub default_action: DefaultAction,
     /// Syscalls of [`BasicCapabilities`] that an enabled RuleSet narrowed with conditions.
     pub narrowed_basics: Vec<Sysno>,
-    /// Syscalls that Landlock rights imply but that an enabled RuleSet allows only under
-    /// conditions: its conditions apply.
-    pub narrowed_implied: Vec<Sysno>,
     /// The Landlock rules, one line each (path or port, rights, RuleSet).
     pub landlock: Vec<String>,
     /// Whether a seccomp filter is loaded (false after `landlock_only`).
@@ -528,14 +526,6 @@ impl fmt::Display for Explanation {
                 }
                 Verdict::Enosys { reason } => writeln!(f, "{name:<width$}  ENOSYS: {reason}")?,
             }
-        }
-        if !self.narrowed_implied.is_empty() {
-            let names: Vec<&str> = self.narrowed_implied.iter().map(Sysno::name).collect();
-            writeln!(
-                f,
-                "implied by Landlock but narrowed by conditions: {}",
-                names.join(", ")
-            )?;
         }
         for line in &self.landlock {
             writeln!(f, "landlock: {line}")?;

@@ -159,6 +159,17 @@ impl From<SeccompError> for ExtraSafeError {
 impl fmt::Display for ExtraSafeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple)
+                if *simple == "Landlock (implied)" =>
+            {
+                write!(
+                    f,
+                    "syscall `{sysno}` is allowed with conditions by RuleSet `{conditional}`, but \
+                     the context's Landlock rights need it on any descriptor (write access \
+                     needs `write`, for one), so the conditions would have no effect: drop \
+                     them from `{conditional}` (Landlock still decides which files)"
+                )
+            }
             ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple) => write!(
                 f,
                 "syscall `{sysno}` is allowed with conditions by RuleSet `{conditional}` but \

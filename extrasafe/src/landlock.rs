@@ -2,9 +2,8 @@
 //! it may reach outside its sandbox with signals and abstract unix sockets.
 //!
 //! Seccomp decides which syscalls a program may make; Landlock decides *on what*. A RuleSet
-//! grants Landlock rights with [`RuleSet::landlock_rules`](crate::RuleSet::landlock_rules)
-//! (paths), [`RuleSet::landlock_ports`](crate::RuleSet::landlock_ports) (TCP ports) and
-//! [`RuleSet::landlock_scopes`](crate::RuleSet::landlock_scopes); [`Landlock`] is a RuleSet
+//! grants Landlock rights with [`RuleSet::landlock_rules`] (paths),
+//! [`RuleSet::landlock_ports`] (TCP ports) and [`RuleSet::landlock_scopes`]; [`Landlock`] is a RuleSet
 //! made of nothing else, and [`SystemIO`](crate::builtins::SystemIO)'s path methods add rules
 //! too.
 //!
@@ -29,13 +28,14 @@
 //!
 //! By default, applying a context fails with [`ExtraSafeError::LandlockUnsupported`] if the
 //! running kernel cannot enforce one of the rights the context restricts, naming the right and
-//! the kernel's ABI: nothing is applied. [`SafetyContext::landlock_best_effort`]
-//! (crate::SafetyContext::landlock_best_effort) accepts less; the
+//! the kernel's ABI: nothing is applied.
+//! [`SafetyContext::landlock_best_effort`](crate::SafetyContext::landlock_best_effort) accepts
+//! less; the
 //! [`EnforcementReport`](crate::EnforcementReport) then says what was and was not enforced.
 //!
 //! A path that does not exist or cannot be opened is an error naming the path and the RuleSet
-//! ([`ExtraSafeError::LandlockPath`]); [`SafetyContext::skip_missing_paths`]
-//! (crate::SafetyContext::skip_missing_paths) skips missing paths and reports them.
+//! ([`ExtraSafeError::LandlockPath`]);
+//! [`SafetyContext::skip_missing_paths`](crate::SafetyContext::skip_missing_paths) skips missing paths and reports them.
 //!
 //! # The seccomp side
 //!
@@ -43,9 +43,12 @@
 //! `openat` without write flags, `read`, `lseek`, `fstat` and `close`; `WriteFile` implies
 //! `openat` with write flags and the write family; `BindTcp` implies creating TCP sockets,
 //! `bind` and `listen`; and so on (see [`SafetyContext::explain`](crate::SafetyContext::explain)).
-//! Implied rules never conflict with yours: implied conditions are OR-ed with the conditions of
-//! your RuleSets, an implied unconditional syscall yields to your conditions on it, and your
-//! unconditional rules cover implied ones. `ioctl` is never implied (`IoctlDev` needs
+//! Implied conditions (the open flags, say) are OR-ed with the conditions of your RuleSets, so
+//! `allow_open_readonly` and a write grant combine; your unconditional rules cover implied
+//! ones. An implied *unconditional* syscall where one of your RuleSets has conditions (a write
+//! grant needs `write` on any descriptor; `allow_stdout` allows it on fd 1 only) is a
+//! [`ConditionalNoEffectError`](ExtraSafeError::ConditionalNoEffectError) naming your RuleSet,
+//! raised when the context is compiled: the conditions would have no effect. `ioctl` is never implied (`IoctlDev` needs
 //! [`SystemIO::allow_ioctl`](crate::builtins::SystemIO::allow_ioctl) or a RuleSet of yours).
 
 use std::collections::BTreeMap;

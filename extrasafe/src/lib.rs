@@ -46,6 +46,48 @@
 //! [`SafetyContext::explain`] shows, per syscall, which RuleSet allowed it and under which
 //! conditions; [`CompiledFilter::to_bytes`] exports the BPF program.
 //!
+//! # Landlock
+//!
+//! With the `landlock` feature (on by default), RuleSets can also say *which* files,
+//! directories and TCP ports the program may use, and keep it from signalling or reaching
+//! abstract unix sockets outside its sandbox ([`Landlock`], [`SystemIO`](builtins::SystemIO)'s
+//! path methods, or [`RuleSet::landlock_rules`] in your own RuleSet). Landlock is applied
+//! before seccomp, and the syscalls its rights need are implied in the seccomp filter.
+//!
+//! | ABI | Linux | adds |
+//! |---|---|---|
+//! | 1 | 5.13 | execute, read file, read dir, write file, remove file/dir, make reg/dir/sym/sock/fifo/char/block |
+//! | 2 | 5.19 | refer: rename and link across directories |
+//! | 3 | 6.2 | truncate |
+//! | 4 | 6.7 | TCP bind and connect per port |
+//! | 5 | 6.10 | ioctl on devices |
+//! | 6 | 6.12 | scopes: abstract unix sockets, signals |
+//! | 8 | 7.0 | restricting all threads at once |
+//!
+//! **Fail closed by default**: if the running kernel cannot enforce a right the context
+//! restricts, applying fails with [`ExtraSafeError::LandlockUnsupported`], naming the right and
+//! the kernel's ABI, and nothing is applied. [`SafetyContext::landlock_best_effort`] opts into
+//! enforcing what the kernel can; the [`EnforcementReport`]'s `landlock` field then says
+//! fully, partially or not enforced, and which rights were not. A path that does not exist is
+//! an error naming it and the RuleSet ([`SafetyContext::skip_missing_paths`] opts out).
+//! `apply_to_all_threads` with Landlock rules needs Landlock ABI 8, unless the calling thread
+//! is the only one ([`ExtraSafeError::LandlockNoThreadSync`]). See [`landlock`] for details.
+//!
+//! ```
+//! # #[cfg(feature = "landlock")] {
+//! use extrasafe::builtins::SystemIO;
+//! use extrasafe::SafetyContext;
+//!
+//! let report = SafetyContext::new()
+//!     .enable(SystemIO::nothing().allow_dns_files().allow_ssl_files().allow_stdout())?
+//!     .apply_to_current_thread()?;
+//! println!("{report}"); // landlock: fully enforced (kernel ABI 7), 8 path rules, ...
+//! assert!(std::fs::read("/etc/hosts").is_ok());
+//! assert!(std::fs::read("/etc/passwd").is_err());
+//! # }
+//! # Ok::<(), extrasafe::ExtraSafeError>(())
+//! ```
+//!
 //! # Compatibility with 0.5
 //!
 //! The names of extrasafe 0.5.1 keep working. The seccompiler types it re-exported are
@@ -57,7 +99,10 @@
 //! Every builtin is tested with real std calls in a child process: what it allows succeeds,
 //! what it does not fails with the documented errno. The known ways around a seccomp filter
 //! (i386 syscalls, x32 numbers, high bits in syscall numbers and arguments, clone namespace
-//! flags, clone3, io_uring, stacking a permissive filter) each have a test.
+//! flags, clone3, io_uring, stacking a permissive filter) each have a test. Every Landlock
+//! right has an allowed and a denied case on the running kernel, and older kernels are
+//! simulated (Landlock answered with `ENOSYS` by a seccomp filter, or a capped ABI) to check
+//! that the default fails closed and that best effort reports what it did.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
