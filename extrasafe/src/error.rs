@@ -70,6 +70,28 @@ pub enum ExtraSafeError {
     LandlockNoThreadSync,
     /// The Landlock layer failed.
     LandlockError(LandlockFailure),
+    /// The closure run in a sandboxed thread panicked; the panic did not reach the caller.
+    Panicked {
+        /// The panic message.
+        message: String,
+    },
+    /// No thread could be created for the sandboxed closure.
+    ThreadSpawn {
+        /// Why.
+        source: io::Error,
+    },
+    /// A sandboxed thread of an [`Orchestrator`](crate::Orchestrator) could not apply its
+    /// context: no thread ran its closure and the parent was not restricted.
+    OrchestrationFailed {
+        /// The child's error, as text.
+        reason: String,
+    },
+    /// This sandboxed thread never ran: its [`Orchestrator`](crate::Orchestrator) failed or
+    /// was dropped before `start`.
+    Aborted,
+    /// The sandboxed closure did not finish in time; it runs on in its thread, still
+    /// sandboxed, and its result will be dropped.
+    Timeout,
     /// Kept for 0.5.1 source compatibility; never returned: rules for the same path from
     /// several RuleSets are merged (their rights add up).
     DuplicatePath(PathBuf, &'static str, &'static str),
@@ -219,6 +241,25 @@ impl fmt::Display for ExtraSafeError {
                  in each thread with apply_to_current_thread",
             ),
             ExtraSafeError::LandlockError(e) => write!(f, "{e}"),
+            ExtraSafeError::Panicked { message } => {
+                write!(f, "the sandboxed closure panicked: {message}")
+            }
+            ExtraSafeError::ThreadSpawn { source } => {
+                write!(f, "could not start a thread for the sandboxed closure: {source}")
+            }
+            ExtraSafeError::OrchestrationFailed { reason } => write!(
+                f,
+                "a sandboxed thread could not apply its context ({reason}): no thread ran, and \
+                 the parent was not restricted"
+            ),
+            ExtraSafeError::Aborted => f.write_str(
+                "this sandboxed thread never ran: its Orchestrator was dropped or failed before \
+                 start",
+            ),
+            ExtraSafeError::Timeout => f.write_str(
+                "the sandboxed closure did not finish in time; it runs on, sandboxed, and its \
+                 result will be dropped",
+            ),
             ExtraSafeError::DuplicatePath(path, a, b) => write!(
                 f,
                 "landlock: RuleSets `{a}` and `{b}` both have rules for `{}`",
@@ -247,6 +288,7 @@ impl std::error::Error for ExtraSafeError {
             ExtraSafeError::SeccompError(e) => Some(&e.source),
             ExtraSafeError::LandlockPath { source, .. } => Some(source),
             ExtraSafeError::LandlockError(e) => Some(&*e.source),
+            ExtraSafeError::ThreadSpawn { source } => Some(source),
             _ => None,
         }
     }

@@ -110,6 +110,9 @@
 #[cfg(not(target_os = "linux"))]
 compile_error!("extrasafe works on Linux only: seccomp and Landlock are Linux features");
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod builtins;
 mod context;
 pub mod error;
@@ -118,6 +121,7 @@ mod filter;
 pub mod landlock;
 mod report;
 mod rules;
+mod runtime;
 mod sys;
 pub mod syscalls;
 
@@ -134,6 +138,7 @@ pub use crate::report::{
     DefaultAction, EnforcementReport, LandlockReport, LandlockStatus, SeccompReport, SeccompScope,
 };
 pub use crate::rules::{Comparator, RuleSet, SeccompArgumentFilter, SeccompRule};
+pub use crate::runtime::{Orchestrator, SandboxHandle};
 
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`CompiledFilter`].
 #[deprecated(
