@@ -1,0 +1,227 @@
+//! Sandboxed threads: `run`, `spawn`, `run_with_timeout` and `Orchestrator`.
+//!
+//! `run` and `spawn` restrict only the thread they create, so most tests here need no child
+//! process; `Orchestrator::start` restricts the calling thread, so its tests run in one.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use common::assert_errno;
+use extrasafe::builtins::{BasicCapabilities, SystemIO};
+use extrasafe::{ExtraSafeError, Orchestrator, SafetyContext};
+
+fn basics() -> SafetyContext {
+    SafetyContext::new().enable(BasicCapabilities).unwrap()
+}
+
+/// What a sandboxed thread needs to read its own `/proc` files.
+fn proc_reader() -> SafetyContext {
+    SafetyContext::new()
+        .enable(
+            SystemIO::nothing()
+                .allow_open_readonly()
+                .allow_read()
+                .allow_metadata()
+                .allow_close(),
+        )
+        .unwrap()
+}
+
+fn gettid() -> i64 {
+    common::raw_syscall(libc::SYS_gettid, [0; 6]).expect("gettid is always allowed")
+}
+
+fn seccomp_mode_of(tid: i64) -> String {
+    let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Seccomp:"))
+        .map(|v| v.trim().to_string())
+        .unwrap()
+}
+
+#[test]
+fn run_returns_the_value_and_restricts_only_its_thread() {
+    let caller = gettid();
+    let (value, worker, worker_mode) = proc_reader()
+        .run(|| {
+            let me = gettid();
+            (6 * 7, me, seccomp_mode_of(me))
+        })
+        .unwrap();
+    assert_eq!(value, 42);
+    assert_ne!(worker, caller, "the closure runs on a thread of its own");
+    assert_eq!(worker_mode, "2", "the worker thread is filtered");
+    assert_eq!(seccomp_mode_of(caller), "0", "the caller is not");
+}
+
+#[test]
+fn each_run_gets_a_new_thread() {
+    let a = basics().run(gettid).unwrap();
+    let b = basics().run(gettid).unwrap();
+    assert_ne!(a, b, "sandboxed closures never share a (reused) thread");
+}
+
+#[test]
+fn run_can_borrow_from_the_caller() {
+    let input = String::from("  17 ");
+    let parsed = basics().run(|| input.trim().parse::<u8>()).unwrap();
+    assert_eq!(parsed, Ok(17));
+}
+
+#[test]
+fn a_denied_syscall_fails_inside_run() {
+    let result = basics()
+        .run(|| std::fs::File::open("/etc/hostname").map(drop))
+        .unwrap();
+    assert_errno(result, libc::EPERM);
+    // The caller still may.
+    assert!(std::fs::metadata("/etc").is_ok());
+}
+
+#[test]
+fn a_panic_inside_run_comes_back_as_an_error_with_its_message() {
+    let result: Result<(), _> = basics().run(|| panic!("bad input at byte {}", 7));
+    match result {
+        Err(ExtraSafeError::Panicked { message }) => assert_eq!(message, "bad input at byte 7"),
+        other => panic!("expected Panicked, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_closure_never_runs_when_applying_fails() {
+    let ran = AtomicBool::new(false);
+    let result = SafetyContext::new()
+        .with_errno(0)
+        .run(|| ran.store(true, Ordering::SeqCst));
+    assert!(
+        matches!(result, Err(ExtraSafeError::InvalidErrno { errno: 0 })),
+        "{result:?}"
+    );
+    assert!(!ran.load(Ordering::SeqCst));
+
+    let ran = AtomicBool::new(false);
+    let result = SafetyContext::new().run(|| ran.store(true, Ordering::SeqCst));
+    assert!(
+        matches!(result, Err(ExtraSafeError::NoRulesEnabled)),
+        "{result:?}"
+    );
+    assert!(!ran.load(Ordering::SeqCst));
+}
+
+#[test]
+fn spawn_returns_a_handle_to_join() {
+    let handle = basics().spawn(|| "done").unwrap();
+    assert_eq!(handle.join().unwrap(), "done");
+
+    let handle = basics().spawn(|| -> u8 { panic!("late") }).unwrap();
+    assert!(
+        matches!(handle.join(), Err(ExtraSafeError::Panicked { message }) if message == "late")
+    );
+
+    let ran = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&ran);
+    let handle = SafetyContext::new()
+        .with_errno(5000)
+        .spawn(move || flag.store(true, Ordering::SeqCst))
+        .unwrap();
+    assert!(matches!(
+        handle.join(),
+        Err(ExtraSafeError::InvalidErrno { errno: 5000 })
+    ));
+    assert!(!ran.load(Ordering::SeqCst));
+}
+
+#[cfg(feature = "macro-return")]
+#[test]
+fn results_cross_the_crossbeam_channel_with_only_the_basics() {
+    // BasicCapabilities only: sending the result over the channel must not need more.
+    let value = basics().run(|| vec![1u8; 1 << 20].len()).unwrap();
+    assert_eq!(value, 1 << 20);
+    let handle = basics().spawn(|| String::from("over the channel")).unwrap();
+    assert_eq!(handle.join().unwrap(), "over the channel");
+}
+
+#[cfg(feature = "macro-return")]
+#[test]
+fn run_with_timeout_gives_up_while_the_thread_runs_on() {
+    use std::time::{Duration, Instant};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let started = Instant::now();
+    let result = basics().run_with_timeout(Duration::from_millis(50), move || {
+        // Block (futex) until the test lets go: sandboxed, and never done in time.
+        rx.recv().unwrap_or(0u8)
+    });
+    assert!(matches!(result, Err(ExtraSafeError::Timeout)), "{result:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    tx.send(1).unwrap();
+    assert_eq!(
+        basics()
+            .run_with_timeout(Duration::from_secs(10), || 5)
+            .unwrap(),
+        5
+    );
+}
+
+sandboxed_test! {
+    fn orchestrated_children_act_only_after_the_parent_is_restricted() {
+        let parent = gettid();
+        let mut threads = Orchestrator::new();
+        let mut children = Vec::new();
+        for _ in 0..2 {
+            children.push(threads.spawn(proc_reader(), move || seccomp_mode_of(parent)).unwrap());
+        }
+        // The parent keeps almost nothing (stderr, for failing asserts).
+        let report = threads.start(SafetyContext::new().enable(SystemIO::nothing().allow_stderr()).unwrap()).unwrap();
+        assert!(report.seccomp.is_some());
+        for child in children {
+            assert_eq!(child.join().unwrap(), "2", "a child saw its parent unrestricted");
+        }
+        assert_errno(std::fs::File::open("/etc/hostname"), libc::EPERM);
+    }
+}
+
+sandboxed_test! {
+    fn a_child_that_cannot_apply_stops_the_whole_orchestra() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let mut threads = Orchestrator::new();
+        let flag = Arc::clone(&ran);
+        let good = threads.spawn(basics(), move || flag.store(true, Ordering::SeqCst)).unwrap();
+        let bad = threads.spawn(SafetyContext::new().with_errno(0), || ()).unwrap();
+        let result = threads.start(basics());
+        assert!(matches!(result, Err(ExtraSafeError::OrchestrationFailed { .. })), "{result:?}");
+        assert!(matches!(good.join(), Err(ExtraSafeError::Aborted)));
+        assert!(matches!(bad.join(), Err(ExtraSafeError::InvalidErrno { errno: 0 })));
+        assert!(!ran.load(Ordering::SeqCst), "no child may run when one failed");
+        // The parent was not restricted.
+        assert!(std::fs::File::open("/etc/hostname").is_ok() || std::fs::File::open("/etc/os-release").is_ok());
+    }
+}
+
+sandboxed_test! {
+    fn children_never_run_when_the_parent_cannot_apply() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let mut threads = Orchestrator::new();
+        let flag = Arc::clone(&ran);
+        let child = threads.spawn(basics(), move || flag.store(true, Ordering::SeqCst)).unwrap();
+        let result = threads.start(SafetyContext::new().with_errno(0));
+        assert!(matches!(result, Err(ExtraSafeError::InvalidErrno { errno: 0 })), "{result:?}");
+        assert!(matches!(child.join(), Err(ExtraSafeError::Aborted)));
+        assert!(!ran.load(Ordering::SeqCst));
+    }
+}
+
+#[test]
+fn dropping_an_orchestrator_before_start_aborts_its_children() {
+    let ran = Arc::new(AtomicBool::new(false));
+    let mut threads = Orchestrator::new();
+    let flag = Arc::clone(&ran);
+    let child = threads
+        .spawn(basics(), move || flag.store(true, Ordering::SeqCst))
+        .unwrap();
+    drop(threads);
+    assert!(matches!(child.join(), Err(ExtraSafeError::Aborted)));
+    assert!(!ran.load(Ordering::SeqCst));
+}
