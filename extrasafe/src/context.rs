@@ -61,6 +61,43 @@ pub struct SafetyContext {
     landlock: crate::landlock::Plan,
 }
 
+/// The label of the condition that keeps TCP Fast Open from getting around Landlock's
+/// connect rules.
+#[cfg(feature = "landlock")]
+const NO_FAST_OPEN: &str = "Landlock connect rules (no TCP Fast Open)";
+
+/// TCP Fast Open (`sendto`/`sendmsg` with `MSG_FASTOPEN`) connects without `connect(2)`, and
+/// Landlock (up to ABI 7 at least) does not check it against its connect rules. Where the
+/// context restricts connect ports, every rule allowing those calls also requires the flag to
+/// be clear; an unconditional rule becomes this one condition. `explain()` shows it.
+#[cfg(feature = "landlock")]
+fn forbid_fast_open(merged: &mut BTreeMap<Sysno, Entry>) {
+    use crate::rules::SeccompArgumentFilter;
+    const MSG_FASTOPEN: u64 = 0x2000_0000;
+    let no_fast_open =
+        |arg: u8| SeccompArgumentFilter::new32(arg, crate::Comparator::MaskedEq(MSG_FASTOPEN), 0);
+    for (sysno, flags_arg) in [
+        (Sysno::sendto, 3),
+        (Sysno::sendmsg, 2),
+        (Sysno::sendmmsg, 3),
+    ] {
+        let Some(entry) = merged.get_mut(&sysno) else {
+            continue;
+        };
+        if entry.simple.is_empty() {
+            for (_, rule) in &mut entry.conditional {
+                rule.argument_filters.push(no_fast_open(flags_arg));
+            }
+        } else {
+            entry.simple.clear();
+            entry.conditional = vec![(
+                NO_FAST_OPEN,
+                SeccompRule::new(sysno).and_condition(no_fast_open(flags_arg)),
+            )];
+        }
+    }
+}
+
 /// The label of seccomp rules implied by Landlock rights.
 #[cfg(feature = "landlock")]
 pub(crate) const IMPLIED: &str = "Landlock (implied)";
@@ -274,6 +311,10 @@ impl SafetyContext {
                         .extend(rules.into_iter().map(|r| (IMPLIED, r)));
                 }
             }
+        }
+        #[cfg(feature = "landlock")]
+        if self.landlock.restricts_connect() {
+            forbid_fast_open(&mut merged);
         }
         let has_landlock = {
             #[cfg(feature = "landlock")]

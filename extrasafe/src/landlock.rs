@@ -14,6 +14,15 @@
 //! connect (whichever the rules use) to the listed ports. Scopes deny signals and abstract unix
 //! socket connections to processes outside the sandbox.
 //!
+//! Port rules cover TCP only, and (up to at least Linux 6.18, ABI 7) the kernel does not
+//! check two ways around them: `listen` on a socket that was never bound gets an ephemeral
+//! port whatever the bind rules say, and TCP Fast Open (`sendto`/`sendmsg` with
+//! `MSG_FASTOPEN` on a fresh socket) connects without `connect`, whatever the connect rules
+//! say. extrasafe closes the second in its seccomp filter: where a context restricts connect
+//! ports, `sendto`, `sendmsg` and `sendmmsg` are allowed only without `MSG_FASTOPEN`, however
+//! a RuleSet allows them (`explain()` shows it). The first remains: a context with bind rules
+//! that also allows `listen` can listen on an ephemeral port.
+//!
 //! | ABI | Linux | rights |
 //! |---|---|---|
 //! | 1 | 5.13 | execute, read file, read dir, write file, remove file/dir, make reg/dir/sym/sock/fifo/char/block |
@@ -360,6 +369,11 @@ impl Plan {
         self.paths
             .iter()
             .fold(BitFlags::empty(), |acc, (r, _)| acc | r.access_rules)
+    }
+
+    /// Whether the context restricts TCP connect to listed ports.
+    pub(crate) fn restricts_connect(&self) -> bool {
+        self.net_used().contains(AccessNet::ConnectTcp)
     }
 
     fn net_used(&self) -> BitFlags<AccessNet> {
