@@ -481,24 +481,7 @@ impl Plan {
                 Sysno::getdents,
             ]);
             // glibc's fdopendir (std::fs::read_dir) checks and sets the descriptor's flags.
-            crate::builtins::allow_values(
-                &mut cond,
-                Sysno::fcntl,
-                1,
-                &[u64::from(libc::F_GETFL.unsigned_abs())],
-            );
-            let cloexec = SeccompRule::new(Sysno::fcntl)
-                .and_condition(SeccompArgumentFilter::new64(
-                    1,
-                    Comparator::Eq,
-                    u64::from(libc::F_SETFD.unsigned_abs()),
-                ))
-                .and_condition(SeccompArgumentFilter::new64(
-                    2,
-                    Comparator::Eq,
-                    u64::from(libc::FD_CLOEXEC.unsigned_abs()),
-                ));
-            push_rule(&mut cond, cloexec);
+            crate::builtins::allow_fdopendir(&mut cond);
         }
         if fs.contains(AccessFs::WriteFile) {
             simple.extend([

@@ -133,3 +133,26 @@ pub(crate) fn allow_sockets(
         }
     }
 }
+
+/// Adds what glibc's `fdopendir` (and so `std::fs::read_dir`) does to a directory descriptor:
+/// `fcntl(F_GETFL)`, and `fcntl(F_SETFD, FD_CLOEXEC)` exactly.
+pub(crate) fn allow_fdopendir(rules: &mut Conditional) {
+    allow_values(
+        rules,
+        Sysno::fcntl,
+        1,
+        &[u64::from(libc::F_GETFL.unsigned_abs())],
+    );
+    let set_cloexec = SeccompRule::new(Sysno::fcntl)
+        .and_condition(SeccompArgumentFilter::new64(
+            1,
+            crate::Comparator::Eq,
+            u64::from(libc::F_SETFD.unsigned_abs()),
+        ))
+        .and_condition(SeccompArgumentFilter::new64(
+            2,
+            crate::Comparator::Eq,
+            u64::from(libc::FD_CLOEXEC.unsigned_abs()),
+        ));
+    push_rule(rules, set_cloexec);
+}

@@ -295,24 +295,7 @@ impl SystemIO {
             2,
             &[u64::from(libc::AT_REMOVEDIR.unsigned_abs())],
         );
-        allow_values(
-            &mut self.custom,
-            Sysno::fcntl,
-            1,
-            &[u64::from(libc::F_GETFL.unsigned_abs())],
-        );
-        let set_cloexec = SeccompRule::new(Sysno::fcntl)
-            .and_condition(SeccompArgumentFilter::new64(
-                1,
-                Comparator::Eq,
-                u64::from(libc::F_SETFD.unsigned_abs()),
-            ))
-            .and_condition(SeccompArgumentFilter::new64(
-                2,
-                Comparator::Eq,
-                u64::from(libc::FD_CLOEXEC.unsigned_abs()),
-            ));
-        push_rule(&mut self.custom, set_cloexec);
+        super::allow_fdopendir(&mut self.custom);
         self
     }
 }
