@@ -436,18 +436,21 @@ impl Plan {
                 #[cfg(target_arch = "x86_64")]
                 Sysno::lstat,
             ]);
-            // open: the flags the rights allow.
+            // open: the flags some granted right can use (Landlock then checks the right
+            // on the file). `O_CREAT` on an existing file creates nothing, and `O_TRUNC` does
+            // not truncate a file the open creates: `File::create` (both flags) needs
+            // `WriteFile | Truncate` on an existing file and `MakeReg | WriteFile` on a new one.
             let mut forbidden = crate::builtins::systemio::OPEN_MODIFYING_FLAGS;
             if fs.contains(AccessFs::WriteFile) {
                 forbidden &= !libc::O_ACCMODE.unsigned_abs();
             }
-            if fs.contains(AccessFs::MakeReg) {
+            if fs.intersects(AccessFs::MakeReg | AccessFs::WriteFile) {
                 forbidden &= !libc::O_CREAT.unsigned_abs();
-                if fs.contains(AccessFs::WriteFile) {
-                    forbidden &= !crate::builtins::systemio::O_TMPFILE_BIT;
-                }
             }
-            if fs.contains(AccessFs::Truncate) {
+            if fs.contains(AccessFs::MakeReg | AccessFs::WriteFile) {
+                forbidden &= !crate::builtins::systemio::O_TMPFILE_BIT;
+            }
+            if fs.intersects(AccessFs::MakeReg | AccessFs::Truncate) {
                 forbidden &= !libc::O_TRUNC.unsigned_abs();
             }
             let opens = [

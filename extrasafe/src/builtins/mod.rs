@@ -15,12 +15,20 @@
 //! | [`danger_zone::ForkAndExec`] | create processes and run programs |
 //! | [`process::Identity`] | read user and group ids |
 //! | [`process::ResourceLimits`] | read (and set) resource limits |
+//! | [`process::SystemInfo`] | read system information: sysinfo, getrusage, times |
+//! | [`signals::Signals`] | signal this process (and children, with Landlock), wait for signals |
+//! | [`events::Events`] | epoll, poll, eventfd and inotify, without networking |
+//! | [`events::Timers`] | timerfd, POSIX timers, interval timers |
+//! | [`memory::Memory`] | narrow mmap/mprotect: no executable memory, or W^X |
 
 pub mod basic;
 pub mod danger_zone;
+pub mod events;
+pub mod memory;
 pub mod network;
 pub mod pipes;
 pub mod process;
+pub mod signals;
 pub mod systemio;
 pub mod time;
 

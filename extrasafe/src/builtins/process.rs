@@ -115,3 +115,29 @@ impl RuleSet for ResourceLimits {
         "ResourceLimits"
     }
 }
+
+/// Reading information about the system and the process's own use of it: sysinfo,
+/// getrusage, times, getcpu, uname (also in the basics).
+///
+/// ```
+/// use extrasafe::{builtins::process::SystemInfo, RuleSet};
+/// assert!(SystemInfo.simple_rules().contains(&extrasafe::syscalls::Sysno::sysinfo));
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemInfo;
+
+impl RuleSet for SystemInfo {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        vec![
+            Sysno::sysinfo,
+            Sysno::getrusage,
+            Sysno::times,
+            Sysno::getcpu,
+            Sysno::uname,
+        ]
+    }
+
+    fn name(&self) -> &'static str {
+        "SystemInfo"
+    }
+}

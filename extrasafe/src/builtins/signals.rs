@@ -1,0 +1,111 @@
+//! [`Signals`]: sending and waiting for signals.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{allow_values, Conditional, YesReally};
+use crate::rules::{RuleSet, SeccompRule};
+use crate::syscalls::Sysno;
+
+/// Sending signals to this process and its children, and waiting for signals.
+///
+/// Seccomp sees only the pid a signal is sent to, so "this process" is checked exactly (the
+/// pid at the time the RuleSet is built), while "children" cannot be told apart from other
+/// processes by seccomp: [`allow_to_children`](Signals::allow_to_children) also asks Landlock
+/// (ABI 6) to keep signals inside the sandbox, which the children share.
+///
+/// ```
+/// use extrasafe::{builtins::signals::Signals, SafetyContext};
+/// SafetyContext::new().enable(Signals::nothing().allow_to_self())?.apply_to_current_thread()?;
+/// // kill(own pid, 0) works; kill(1, 0) does not.
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct Signals {
+    allowed: BTreeSet<Sysno>,
+    custom: Conditional,
+    #[cfg(feature = "landlock")]
+    scope_signals: bool,
+}
+
+impl Signals {
+    /// Allows nothing.
+    pub fn nothing() -> Signals {
+        Signals::default()
+    }
+
+    /// Sending signals to this process and its threads: kill, tgkill, rt_sigqueueinfo and
+    /// rt_tgsigqueueinfo with this process's pid, as it is when this method is called (a
+    /// forked child must build its own).
+    pub fn allow_to_self(mut self) -> Signals {
+        let pid = u64::from(std::process::id());
+        for sysno in [
+            Sysno::kill,
+            Sysno::tgkill,
+            Sysno::rt_sigqueueinfo,
+            Sysno::rt_tgsigqueueinfo,
+        ] {
+            allow_values(&mut self.custom, sysno, 0, &[pid]);
+        }
+        self
+    }
+
+    /// Sending signals to child processes: kill with any pid, limited by Landlock's signal
+    /// scope (ABI 6) to processes in the same sandbox, which children started after applying
+    /// are. Without Landlock (or on a kernel below ABI 6, which then fails unless best effort
+    /// was chosen), kill could reach any process of the same user: hence [`YesReally`].
+    /// Replaces [`allow_to_self`](Signals::allow_to_self)'s rule on `kill`.
+    pub fn allow_to_children(mut self) -> YesReally<Signals> {
+        self.custom.remove(&Sysno::kill);
+        self.allowed.insert(Sysno::kill);
+        #[cfg(feature = "landlock")]
+        {
+            self.scope_signals = true;
+        }
+        YesReally::new(self)
+    }
+
+    /// Waiting for and inspecting signals: rt_sigsuspend, rt_sigpending, rt_sigtimedwait,
+    /// pause (x86_64), signalfd4 (and signalfd on x86_64). Handlers and masks are in
+    /// [`BasicCapabilities`](crate::builtins::BasicCapabilities).
+    pub fn allow_wait(mut self) -> Signals {
+        self.allowed.extend([
+            Sysno::rt_sigsuspend,
+            Sysno::rt_sigpending,
+            Sysno::rt_sigtimedwait,
+            #[cfg(target_arch = "x86_64")]
+            Sysno::pause,
+            #[cfg(target_arch = "x86_64")]
+            Sysno::signalfd,
+            Sysno::signalfd4,
+        ]);
+        self
+    }
+}
+
+impl RuleSet for Signals {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        self.allowed.iter().copied().collect()
+    }
+
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        self.custom
+            .iter()
+            .filter(|(sysno, _)| !self.allowed.contains(sysno))
+            .map(|(sysno, rules)| (*sysno, rules.clone()))
+            .collect()
+    }
+
+    fn name(&self) -> &'static str {
+        "Signals"
+    }
+
+    #[cfg(feature = "landlock")]
+    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
+        if self.scope_signals {
+            crate::Scope::Signal.into()
+        } else {
+            crate::BitFlags::empty()
+        }
+    }
+}
