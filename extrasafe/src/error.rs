@@ -40,6 +40,42 @@ pub enum ExtraSafeError {
         /// The name as given.
         name: String,
     },
+    /// A systemd syscall group name (in a `SystemCallFilter=` string, say) that systemd does
+    /// not have; see [`SyscallGroup`](crate::profiles::systemd::SyscallGroup).
+    #[non_exhaustive]
+    UnknownSyscallGroup {
+        /// The name as given.
+        name: String,
+    },
+    /// A `SystemCallFilter=` string that extrasafe cannot read faithfully; see
+    /// [`SystemCallFilter`](crate::profiles::systemd::SystemCallFilter).
+    #[non_exhaustive]
+    InvalidSystemCallFilter {
+        /// The entry at fault, as given (the whole string if it is empty).
+        entry: String,
+        /// What is wrong with it and what to do.
+        reason: String,
+    },
+    /// A pledge string names a promise that extrasafe does not know
+    /// (see [`profiles::pledge`](crate::profiles::pledge)).
+    #[non_exhaustive]
+    UnknownPromise {
+        /// The promise as given.
+        promise: String,
+        /// The promises extrasafe knows, separated by spaces.
+        valid: &'static str,
+    },
+    /// An `unveil` permission string holds a character other than `r`, `w`, `x` and `c`
+    /// (see [`profiles::pledge`](crate::profiles::pledge)).
+    #[non_exhaustive]
+    InvalidUnveilPermission {
+        /// The path the permissions were for.
+        path: PathBuf,
+        /// The permission string as given.
+        permissions: String,
+        /// The permission characters extrasafe knows.
+        valid: &'static str,
+    },
     /// Applying to all threads failed because one thread could not take the filter (it has
     /// an incompatible filter of its own); no thread was changed.
     ThreadSyncFailed {
@@ -216,6 +252,20 @@ impl fmt::Display for ExtraSafeError {
                 "unknown syscall `{name}` on {}: check the spelling against extrasafe::syscalls::Sysno",
                 std::env::consts::ARCH
             ),
+            ExtraSafeError::UnknownPromise { promise, valid } => write!(
+                f,
+                "unknown pledge promise `{}`: the promises extrasafe knows are: {valid} \
+                 (OpenBSD promises with no Linux equivalent, such as `audio` or `pf`, are \
+                 rejected, as by jart's Linux port)",
+                promise.escape_debug()
+            ),
+            ExtraSafeError::InvalidUnveilPermission { path, permissions, valid } => write!(
+                f,
+                "unveil `{}`: invalid permissions `{}`: use only the characters `{valid}` \
+                 (r: read, w: write, x: execute, c: create and remove; \"\" hides the path)",
+                path.display(),
+                permissions.escape_debug()
+            ),
             ExtraSafeError::LandlockUnsupported { right, needs_abi, kernel_abi: 0 } => write!(
                 f,
                 "landlock is not available on this kernel (disabled or not built in), so `{right}` \
@@ -272,6 +322,17 @@ impl fmt::Display for ExtraSafeError {
                 f,
                 "RuleSets `{a}` and `{b}` conflict between their Landlock and seccomp rules"
             ),
+            ExtraSafeError::UnknownSyscallGroup { name } => write!(
+                f,
+                "unknown systemd syscall group `{name}`: the groups are {}",
+                crate::profiles::systemd::group_names()
+            ),
+            ExtraSafeError::InvalidSystemCallFilter { entry, reason } if entry.is_empty() => {
+                write!(f, "SystemCallFilter: the filter {reason}")
+            }
+            ExtraSafeError::InvalidSystemCallFilter { entry, reason } => {
+                write!(f, "SystemCallFilter: `{entry}` {reason}")
+            }
             ExtraSafeError::ThreadSyncFailed { tid } => write!(
                 f,
                 "could not apply the filter to all threads: thread {tid} has a seccomp filter \

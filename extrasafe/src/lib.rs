@@ -119,6 +119,7 @@ pub mod error;
 mod filter;
 #[cfg(feature = "landlock")]
 pub mod landlock;
+pub mod profiles;
 mod report;
 mod rules;
 mod runtime;
@@ -139,6 +140,126 @@ pub use crate::report::{
 };
 pub use crate::rules::{Comparator, RuleSet, SeccompArgumentFilter, SeccompRule};
 pub use crate::runtime::{Orchestrator, SandboxHandle};
+
+/// Sandboxes the whole program before the body of `main` runs.
+///
+/// `#[extrasafe::main(my_context)]` on `fn main` makes its first statement build the context
+/// with `my_context()` and apply it to every thread of the process
+/// ([`SafetyContext::apply_to_all_threads`]), which at that point is the only thread.
+/// `my_context` is the name of a function (or a closure) that returns a [`SafetyContext`] or
+/// a `Result<SafetyContext, E>` with `E: Display`. If it returns an error, or the context
+/// cannot be applied, the program prints the error to stderr and exits with status 1: the
+/// body never runs unsandboxed.
+///
+/// ```
+/// use extrasafe::builtins::SystemIO;
+/// use extrasafe::{ExtraSafeError, SafetyContext};
+///
+/// fn sandbox() -> Result<SafetyContext, ExtraSafeError> {
+///     SafetyContext::new().enable(SystemIO::nothing().allow_stdout().allow_stderr())
+/// }
+///
+/// #[extrasafe::main(sandbox)]
+/// fn main() {
+///     println!("sandboxed from the first line on");
+///     assert!(std::fs::File::open("/etc/hostname").is_err());
+/// }
+/// ```
+///
+/// `main` may return a `Result`, as usual. It takes no arguments, has no generic parameters,
+/// and must be called `main`: to sandbox part of a program, use [`extrasafe!`] or
+/// [`SafetyContext::run`].
+///
+/// # With tokio
+///
+/// Write it above or below `#[tokio::main]` (any flavor; the attribute written as
+/// `tokio::main` or `::tokio::main`): in both orders the context is
+/// applied before tokio builds its runtime, so every worker and blocking-pool thread is
+/// restricted too. The context must then allow what the runtime itself does: creating threads
+/// ([`Threads::allow_create`](builtins::danger_zone::Threads::allow_create)) and waiting for
+/// and waking its event loop (epoll and eventfd, reads and writes: the "running" methods of
+/// [`Networking`](builtins::Networking) allow them). `examples/tokio_server.rs` is a
+/// complete server.
+///
+/// ```ignore
+/// #[extrasafe::main(sandbox)]
+/// #[tokio::main]
+/// async fn main() -> std::io::Result<()> {
+///     // every thread of the runtime is sandboxed
+/// }
+/// ```
+///
+/// # A renamed dependency
+///
+/// The expansion names `::extrasafe`. If extrasafe is a dependency under another name, say
+/// so: `#[my_extrasafe::main(sandbox, crate = "my_extrasafe")]`.
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use extrasafe_macros::main;
+
+/// Runs a block on a fresh thread restricted by a context, and returns the block's value.
+///
+/// `extrasafe!(ctx, { .. })` is [`SafetyContext::run`] with the block as the closure: the
+/// block runs on a new OS thread that applies `ctx` first, while the caller waits, itself
+/// unrestricted. The value is `Result<T, ExtraSafeError>`, `T` being the block's value: an
+/// error if the context could not be applied (then the block never ran), or
+/// [`ExtraSafeError::Panicked`] with the panic's message if the block panicked. `ctx` may be
+/// a [`SafetyContext`] or a `Result<SafetyContext, ExtraSafeError>`, so a context built
+/// with `enable` needs no `?`.
+///
+/// The block is a closure: it may borrow from the surrounding code, and `?` and `return`
+/// inside it leave the block, not the enclosing function, so the block's own errors come
+/// back inside `Ok`.
+///
+/// In a program that is sandboxed already (by [`#[extrasafe::main]`](main), say), the outer
+/// context must allow what this needs: creating a thread
+/// ([`Threads::allow_create`](builtins::danger_zone::Threads::allow_create)), and compiling
+/// and loading the filter ([`NestedSandboxes`](builtins::NestedSandboxes)). Without them the
+/// block never runs and the error says which step failed.
+///
+/// ```
+/// use extrasafe::builtins::BasicCapabilities;
+/// use extrasafe::{extrasafe, SafetyContext};
+///
+/// let untrusted = String::from("12,7,30");
+/// let parsed: Result<Result<Vec<u32>, std::num::ParseIntError>, _> =
+///     extrasafe!(SafetyContext::new().enable(BasicCapabilities), {
+///         // No files, no network, no processes in here.
+///         assert!(std::fs::File::open("/etc/hostname").is_err());
+///         untrusted.split(',').map(str::parse).collect()
+///     });
+/// assert_eq!(parsed?, Ok(vec![12, 7, 30]));
+/// // The caller is not restricted.
+/// assert!(std::fs::File::open("/etc/hostname").is_ok());
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+///
+/// # Forms
+///
+/// - `extrasafe!(ctx, move { .. })`: the block takes ownership of what it uses.
+/// - `extrasafe!(ctx, timeout = duration, { .. })` (feature `macro-return`): as
+///   `SafetyContext::run_with_timeout`; after `duration` the value is
+///   [`ExtraSafeError::Timeout`] while the thread runs on, still sandboxed. The block owns
+///   what it uses (it is a `move` closure), since it may outlive the call.
+/// - `crate = "my_extrasafe"` (before the block) if extrasafe is a dependency under another
+///   name.
+///
+/// ```
+/// # #[cfg(feature = "macro-return")] {
+/// use std::time::Duration;
+/// use extrasafe::builtins::danger_zone::Threads;
+/// use extrasafe::{extrasafe, ExtraSafeError, SafetyContext};
+///
+/// let ctx = || SafetyContext::new().enable(Threads::nothing().allow_sleep().yes_really());
+/// let slow = extrasafe!(ctx(), timeout = Duration::from_millis(10), {
+///     std::thread::sleep(Duration::from_secs(1));
+/// });
+/// assert!(matches!(slow, Err(ExtraSafeError::Timeout)));
+/// # }
+/// ```
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use extrasafe_macros::extrasafe;
 
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`CompiledFilter`].
 #[deprecated(

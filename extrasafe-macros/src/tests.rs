@@ -1,0 +1,268 @@
+//! The macros' logic on plain tokens: what they expand to, and their messages.
+
+use proc_macro2::{TokenStream, TokenTree};
+
+use crate::expand;
+
+fn tokens(s: &str) -> TokenStream {
+    s.parse().expect("test input tokenizes")
+}
+
+fn main_attr(args: &str, item: &str) -> TokenStream {
+    expand::main(tokens(args), tokens(item))
+}
+
+fn block(input: &str) -> TokenStream {
+    expand::block(tokens(input))
+}
+
+/// The output with all whitespace removed, for comparing shapes.
+fn squash(out: &TokenStream) -> String {
+    out.to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The messages of the `compile_error!`s in `out`, in order.
+fn errors(out: &TokenStream) -> Vec<String> {
+    fn walk(stream: TokenStream, found: &mut Vec<String>) {
+        let trees: Vec<TokenTree> = stream.into_iter().collect();
+        for (i, tree) in trees.iter().enumerate() {
+            if let TokenTree::Ident(ident) = tree {
+                if ident == "compile_error" {
+                    if let Some(TokenTree::Group(g)) = trees.get(i + 2) {
+                        let lit: syn::LitStr =
+                            syn::parse2(g.stream()).expect("compile_error! holds a string");
+                        found.push(lit.value());
+                    }
+                }
+            }
+            if let TokenTree::Group(g) = tree {
+                walk(g.stream(), found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(out.clone(), &mut found);
+    found
+}
+
+#[test]
+fn sync_main_enters_the_sandbox_first() {
+    let out = main_attr("my_ctx", "fn main() { println!(\"hi\"); }");
+    assert!(errors(&out).is_empty(), "{out}");
+    assert_eq!(
+        squash(&out),
+        "fnmain(){::extrasafe::__private::enter_main(my_ctx);println!(\"hi\");}"
+    );
+}
+
+#[test]
+fn result_main_keeps_its_return_type_and_attributes() {
+    let out = main_attr(
+        "ctx",
+        "#[allow(unused)] pub fn main() -> Result<(), Box<dyn Error>> { #![allow(dead_code)] Ok(()) }",
+    );
+    assert_eq!(
+        squash(&out),
+        "#[allow(unused)]pubfnmain()->Result<(),Box<dynError>>{#![allow(dead_code)]::extrasafe::__private::enter_main(ctx);Ok(())}"
+    );
+}
+
+#[test]
+fn a_closure_is_a_context_function_too() {
+    let out = main_attr("|| make(1)", "fn main() {}");
+    assert!(errors(&out).is_empty(), "{out}");
+    assert!(squash(&out).contains("enter_main(||make(1));"), "{out}");
+}
+
+#[test]
+fn crate_option_renames_the_runtime_path() {
+    let out = main_attr("ctx, crate = \"my_es\"", "fn main() {}");
+    assert_eq!(squash(&out), "fnmain(){my_es::__private::enter_main(ctx);}");
+    let out = main_attr("crate = \"::a::b\", ctx", "fn main() {}");
+    assert_eq!(
+        squash(&out),
+        "fnmain(){::a::b::__private::enter_main(ctx);}"
+    );
+}
+
+#[test]
+fn above_tokio_main_the_runtime_moves_into_an_inner_function() {
+    let out = main_attr(
+        "ctx",
+        "#[doc = \"d\"] #[tokio::main(flavor = \"multi_thread\")] async fn main() -> io::Result<()> { work().await }",
+    );
+    assert!(errors(&out).is_empty(), "{out}");
+    assert_eq!(
+        squash(&out),
+        "#[doc=\"d\"]fnmain()->io::Result<()>{\
+         #[tokio::main(flavor=\"multi_thread\")]asyncfn__extrasafe_main()->io::Result<()>{work().await}\
+         ::extrasafe::__private::enter_main(ctx);__extrasafe_main()}"
+    );
+    let out = main_attr("ctx", "#[::tokio::main] async fn main() {}");
+    assert!(errors(&out).is_empty(), "{out}");
+    assert!(squash(&out).starts_with("fnmain(){#[::tokio::main]asyncfn__extrasafe_main"));
+}
+
+#[test]
+fn below_tokio_main_the_generated_sync_main_gets_the_first_statement() {
+    // What #[tokio::main] hands on: a synchronous main that builds the runtime.
+    let out = main_attr(
+        "ctx",
+        "fn main() { let body = async { 1 }; { return Builder::new_multi_thread().build().unwrap().block_on(body); } }",
+    );
+    assert!(
+        squash(&out).starts_with("fnmain(){::extrasafe::__private::enter_main(ctx);letbody"),
+        "{out}"
+    );
+}
+
+#[test]
+fn missing_context_function() {
+    let out = main_attr("", "fn main() {}");
+    assert_eq!(errors(&out), [crate::valid::MISSING_CTX_FN]);
+    let out = main_attr("crate = \"x\"", "fn main() {}");
+    assert_eq!(errors(&out), [crate::valid::MISSING_CTX_FN]);
+}
+
+#[test]
+fn async_main_without_a_runtime() {
+    let out = main_attr("ctx", "async fn main() {}");
+    assert_eq!(
+        errors(&out),
+        ["`async fn main` needs a runtime: put #[tokio::main] above or below #[extrasafe::main]"]
+    );
+    // The fallback keeps the function compiling on its own, nested in a plain main.
+    assert!(
+        squash(&out).ends_with("fnmain(){#[allow(dead_code)]asyncfnmain(){}}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn independent_mistakes_are_reported_together() {
+    let out = main_attr(
+        "ctx, other, flavor = \"x\", bogus = 1, crate = 5",
+        "#[tokio::main] async fn main<T>(n: u32) {}",
+    );
+    let found = errors(&out);
+    assert_eq!(found.len(), 6, "{found:?}");
+    assert!(found[0].contains("this is a second one"));
+    assert!(found[1].starts_with("`flavor` is an option of #[tokio::main]"));
+    assert!(found[2].starts_with("unknown option `bogus`"));
+    assert!(found[3].starts_with("`crate` takes a string literal"));
+    assert!(found[4].starts_with("`main` takes no arguments"));
+    assert!(found[5].starts_with("`main` cannot have generic parameters"));
+    // tokio's attribute is dropped from the fallback: it would report the arguments again.
+    assert!(
+        squash(&out).ends_with("fnmain(){#[allow(dead_code)]asyncfnmain<T>(n:u32){}}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn context_function_must_be_a_path_or_closure() {
+    let out = main_attr("make_ctx()", "fn main() {}");
+    assert_eq!(errors(&out).len(), 1);
+    assert!(errors(&out)[0].starts_with("expected the name of the function"));
+}
+
+#[test]
+fn bad_crate_path() {
+    let out = main_attr("ctx, crate = \"not a path\"", "fn main() {}");
+    assert_eq!(errors(&out).len(), 1);
+    assert!(errors(&out)[0].contains("found \"not a path\""));
+    let out = main_attr("ctx, crate = \"a\", crate = \"b\"", "fn main() {}");
+    assert_eq!(errors(&out), ["`crate` is given twice"]);
+}
+
+#[test]
+fn only_on_fn_main() {
+    let out = main_attr("ctx", "fn run() {}");
+    assert_eq!(errors(&out).len(), 1);
+    assert!(errors(&out)[0].starts_with("#[extrasafe::main] goes on `fn main` only"));
+    // Not `main`: re-emitted as it was, without a stub main.
+    assert!(squash(&out).ends_with("fnrun(){}"), "{out}");
+    let out = main_attr("ctx", "#[derive(Debug)] pub struct S;");
+    assert_eq!(errors(&out), ["#[extrasafe::main] goes on `fn main`"]);
+    assert!(
+        squash(&out).starts_with("#[derive(Debug)]pubstructS;"),
+        "{out}"
+    );
+}
+
+#[test]
+fn block_runs_a_borrowing_closure() {
+    let out = block("ctx(), { v.len() }");
+    assert_eq!(
+        squash(&out),
+        "::extrasafe::__private::run(ctx(),||{v.len()})"
+    );
+    let out = block("ctx, move { v.len() },");
+    assert_eq!(
+        squash(&out),
+        "::extrasafe::__private::run(ctx,move||{v.len()})"
+    );
+}
+
+#[test]
+fn block_with_timeout_moves() {
+    let out = block("ctx, timeout = Duration::from_secs(1), crate = \"es\", { 1 }");
+    assert_eq!(
+        squash(&out),
+        "es::__private::run_with_timeout(ctx,Duration::from_secs(1),move||{1})"
+    );
+}
+
+#[test]
+fn block_form_errors() {
+    let cases = [
+        (
+            "",
+            "extrasafe! needs a context and a block: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx",
+            "extrasafe! needs a block after the context: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx,",
+            "extrasafe! needs a block after the context: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx { 1 }",
+            "expected `,` after the context: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx, 1 + 2",
+            "expected a block `{ .. }` or an option `timeout = ..`: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx, timeout = d { 1 }",
+            "expected `,` after the option `timeout`: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx, { 1 } x",
+            "unexpected tokens after the block: extrasafe!(ctx, { .. })",
+        ),
+        (
+            "ctx, { 1 }, { 2 }",
+            "unexpected tokens after the block: extrasafe!(ctx, { .. })",
+        ),
+    ];
+    for (input, message) in cases {
+        assert_eq!(errors(&block(input)), [message], "input: {input}");
+    }
+}
+
+#[test]
+fn block_option_errors_are_collected() {
+    let out = block("ctx, retries = 3, timeout = a, timeout = b, crate = x, { 1 }");
+    let found = errors(&out);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found[0].starts_with("unknown option `retries`"));
+    assert_eq!(found[1], "`timeout` is given twice");
+    assert!(found[2].starts_with("`crate` takes a string literal: extrasafe! with"));
+}

@@ -1,0 +1,5 @@
+use extrasafe::extrasafe;
+
+fn main() {
+    let _ = extrasafe!("strict", { 1 });
+}

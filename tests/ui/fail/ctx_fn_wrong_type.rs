@@ -1,0 +1,6 @@
+fn sandbox() -> u32 {
+    0
+}
+
+#[extrasafe::main(sandbox)]
+fn main() {}

@@ -1,0 +1,9 @@
+// Two independent mistakes: both reported, each at its own token, in one compilation.
+#[extrasafe::main(sandbox, bogus = 1)]
+fn main(argc: i32) {
+    let _ = argc;
+}
+
+fn sandbox() -> extrasafe::SafetyContext {
+    extrasafe::SafetyContext::new()
+}

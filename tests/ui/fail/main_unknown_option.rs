@@ -1,0 +1,6 @@
+fn sandbox() -> extrasafe::SafetyContext {
+    extrasafe::SafetyContext::new()
+}
+
+#[extrasafe::main(sandbox, flavor = "multi_thread")]
+fn main() {}

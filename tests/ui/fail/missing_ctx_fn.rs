@@ -1,0 +1,2 @@
+#[extrasafe::main]
+fn main() {}
