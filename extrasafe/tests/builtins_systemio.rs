@@ -1054,7 +1054,6 @@ fn explain_names_systemio_for_each_method() {
         Sysno::statx,
         Sysno::close,
         Sysno::unlinkat,
-        Sysno::ioctl,
         Sysno::dup3,
         Sysno::renameat2,
         Sysno::linkat,
@@ -1067,4 +1066,21 @@ fn explain_names_systemio_for_each_method() {
             other => panic!("{sysno:?}: {other:?}"),
         }
     }
+    // Unrestricted ioctl (terminal injection with TIOCSTI) is left out of everything().
+    assert_eq!(explanation.get(Sysno::ioctl), None);
+}
+
+#[test]
+fn everything_combines_with_networking_everything() {
+    let explanation = SafetyContext::new()
+        .enable(SystemIO::everything())
+        .unwrap()
+        .enable(extrasafe::builtins::Networking::everything())
+        .unwrap()
+        .explain()
+        .unwrap();
+    assert!(matches!(
+        explanation.get(Sysno::ioctl),
+        Some(extrasafe::Verdict::AllowedIf { .. })
+    ));
 }

@@ -50,6 +50,13 @@ impl Threads {
         Threads::default()
     }
 
+    /// Everything the methods below allow: creating threads (`clone` with thread flags only)
+    /// and sleeping. Calling it is the confirmation [`allow_sleep`](Threads::allow_sleep)
+    /// otherwise asks for.
+    pub fn everything() -> Threads {
+        Threads::nothing().allow_create().allow_sleep().yes_really()
+    }
+
     /// Creating threads: clone with glibc's or musl's thread flags
     /// ([`GLIBC_THREAD_FLAGS`], [`MUSL_THREAD_FLAGS`]) and `prctl(PR_SET_NAME)` for named
     /// threads. The memory and signal calls of thread start-up and exit (mmap, mprotect,

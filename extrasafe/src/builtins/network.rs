@@ -123,6 +123,37 @@ impl Networking {
         Networking::default()
     }
 
+    /// Everything the methods below allow, together: creating, binding, connecting and using
+    /// TCP, UDP and unix sockets, and socket pairs. The conditions stay: `socket(2)` still
+    /// creates only TCP, UDP and unix sockets (no raw, packet or netlink sockets), and
+    /// `ioctl` and `fcntl` still allow only the requests listed on [`Networking`]. For
+    /// programs adopting extrasafe step by step.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::Networking, RuleSet};
+    /// let net = Networking::everything();
+    /// assert!(net.simple_rules().contains(&extrasafe::syscalls::Sysno::connect));
+    /// assert!(net.conditional_rules().contains_key(&extrasafe::syscalls::Sysno::socket));
+    /// ```
+    pub fn everything() -> Networking {
+        Networking::nothing()
+            .allow_running_tcp_servers()
+            .allow_start_tcp_servers()
+            .yes_really()
+            .allow_running_udp_sockets()
+            .allow_start_udp_servers()
+            .yes_really()
+            .allow_connect()
+            .yes_really()
+            .allow_start_tcp_clients()
+            .allow_running_tcp_clients()
+            .allow_start_unix_servers()
+            .yes_really()
+            .allow_running_unix_servers()
+            .allow_running_unix_clients()
+            .allow_socketpair()
+    }
+
     fn running(mut self) -> Networking {
         self.allowed.extend(NET_IO);
         self.allowed.extend(NET_READ);

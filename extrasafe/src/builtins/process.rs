@@ -25,6 +25,12 @@ impl Identity {
         Identity::default()
     }
 
+    /// Everything the methods below allow: reading user and group ids. Changing them is
+    /// never allowed.
+    pub fn everything() -> Identity {
+        Identity::nothing().allow_get_ids()
+    }
+
     /// Reading user and group ids: getuid, geteuid, getgid, getegid, getresuid, getresgid,
     /// getgroups.
     pub fn allow_get_ids(mut self) -> Identity {
@@ -69,6 +75,13 @@ impl ResourceLimits {
     /// Allows nothing.
     pub fn nothing() -> ResourceLimits {
         ResourceLimits::default()
+    }
+
+    /// Everything the methods below allow: reading and setting the limits of this and other
+    /// processes ([`allow_set`](ResourceLimits::allow_set), which includes reading). Calling
+    /// it is the confirmation `allow_set` otherwise asks for.
+    pub fn everything() -> ResourceLimits {
+        ResourceLimits::nothing().allow_set().yes_really()
     }
 
     /// Reading this process's limits: `prlimit64(0, resource, NULL, old)` (what

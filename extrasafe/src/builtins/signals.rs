@@ -34,6 +34,19 @@ impl Signals {
         Signals::default()
     }
 
+    /// Everything the methods below allow: sending signals to this process and (with
+    /// Landlock's signal scope, see [`allow_to_children`](Signals::allow_to_children)) to
+    /// its children, and waiting for signals. Calling it is the confirmation
+    /// `allow_to_children` otherwise asks for; like it, it needs Landlock ABI 6 unless the
+    /// context opts into best effort.
+    pub fn everything() -> Signals {
+        Signals::nothing()
+            .allow_to_self()
+            .allow_to_children()
+            .yes_really()
+            .allow_wait()
+    }
+
     /// Sending signals to this process and its threads: kill, tgkill, rt_sigqueueinfo and
     /// rt_tgsigqueueinfo with this process's pid, as it is when this method is called (a
     /// forked child must build its own).

@@ -96,9 +96,12 @@ impl SystemIO {
         SystemIO::default()
     }
 
-    /// Everything below without conditions: read, write, open (any flags), metadata, close,
-    /// unlink, ioctl, dup, rename, link, truncate, flock, mkdir and rmdir. For programs
-    /// adopting extrasafe step by step.
+    /// Everything below except `ioctl`: read, write, open (any flags), metadata, close,
+    /// unlink, dup, rename, link, truncate, flock, mkdir and rmdir. For programs adopting
+    /// extrasafe step by step. `ioctl` is left out because any ioctl includes terminal
+    /// injection (`TIOCSTI`), and so that `everything()` combines with
+    /// [`Networking::everything`](crate::builtins::Networking::everything), which allows the
+    /// socket ioctls; add [`allow_ioctl`](SystemIO::allow_ioctl) if you need all of them.
     pub fn everything() -> SystemIO {
         SystemIO::nothing()
             .allow_read()
@@ -108,7 +111,6 @@ impl SystemIO {
             .allow_metadata()
             .allow_unlink()
             .allow_close()
-            .allow_ioctl()
             .allow_dup()
             .allow_rename()
             .allow_link()
