@@ -10,7 +10,6 @@
 //!    falls back to an older call that the filter can check.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek};
 
 use libseccomp::{ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext};
 
@@ -299,18 +298,29 @@ fn prologue() -> Vec<BpfInstruction> {
 
 /// Exports libseccomp's program through an in-memory file.
 fn export(ctx: &ScmpFilterContext) -> Result<Vec<BpfInstruction>, ExtraSafeError> {
+    use std::os::unix::fs::FileExt;
     let io = |what: &'static str| move |e: std::io::Error| SeccompError::new(what, e);
-    let mut file = sys::memfd(c"extrasafe-bpf").map_err(io("create a memfd for the program"))?;
+    // Only memfd_create, write (libseccomp), pread64 and close: few syscalls, so that a
+    // thread that is already sandboxed can compile a narrower context (see
+    // builtins::NestedSandboxes).
+    let file = sys::memfd(c"extrasafe-bpf").map_err(io("create a memfd for the program"))?;
     ctx.export_bpf(&file).map_err(|e| {
         SeccompError::new(
-            "export the program from libseccomp",
+            "export the program from libseccomp (it writes to an in-memory file)",
             std::io::Error::other(e.to_string()),
         )
     })?;
-    file.rewind().map_err(io("read the exported program"))?;
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(io("read the exported program"))?;
+    let mut chunk = [0u8; 4096];
+    loop {
+        let offset = u64::try_from(bytes.len()).expect("a BPF program is far below 2^64 bytes");
+        match file.read_at(&mut chunk, offset) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io("read the exported program")(e).into()),
+        }
+    }
     Ok(bytes
         .chunks_exact(8)
         .map(|c| BpfInstruction {

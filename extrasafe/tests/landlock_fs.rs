@@ -1,4 +1,3 @@
-#![cfg(feature = "landlock")]
 //! Landlock filesystem rights, through real std calls: for each right, what it grants
 //! succeeds and the same operation without it fails with the errno the kernel documents
 //! (`EACCES`; `EXDEV` for rename and link across directories without `Refer`). Also the
@@ -8,6 +7,7 @@
 //! also check that those are enough. The "denied" tests add [`FileSyscalls`], which allows
 //! every file syscall, so that the denial comes from Landlock (`EACCES`), not seccomp
 //! (`EPERM`).
+#![cfg(feature = "landlock")]
 
 mod common;
 

@@ -1,4 +1,3 @@
-#![cfg(feature = "landlock")]
 //! Landlock beyond files: TCP port rules (ABI 4), scopes (ABI 6), failing closed or best
 //! effort on kernels that lack a right (simulated), applying to every thread, and what the
 //! report and `explain()` say about it.
@@ -20,6 +19,7 @@
 //!   the bind rules (`kernel_gap_*` test); TCP Fast Open (`sendto` with `MSG_FASTOPEN`)
 //!   connects past the connect rules, which extrasafe's seccomp filter closes (see
 //!   `tcp_fast_open_cannot_get_past_connect_rules`).
+#![cfg(feature = "landlock")]
 
 mod common;
 

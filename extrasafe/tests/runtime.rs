@@ -225,3 +225,42 @@ fn dropping_an_orchestrator_before_start_aborts_its_children() {
     assert!(matches!(child.join(), Err(ExtraSafeError::Aborted)));
     assert!(!ran.load(Ordering::SeqCst));
 }
+
+sandboxed_test! {
+    fn an_already_sandboxed_thread_can_run_a_narrower_sandbox_with_nested_sandboxes() {
+        use extrasafe::builtins::danger_zone::Threads;
+        use extrasafe::builtins::NestedSandboxes;
+        use extrasafe::syscalls::Sysno;
+        SafetyContext::new()
+            .enable(NestedSandboxes)
+            .unwrap()
+            .enable(Threads::nothing().allow_create())
+            .unwrap()
+            .enable(Sysno::getppid)
+            .unwrap()
+            .apply_to_current_thread()
+            .unwrap();
+        assert!(common::raw_syscall(libc::SYS_getppid, [0; 6]).is_ok());
+        let inner = basics().run(|| common::raw_syscall(libc::SYS_getppid, [0; 6])).unwrap();
+        assert_eq!(inner, Err(libc::EPERM), "the inner context is narrower");
+        assert!(common::raw_syscall(libc::SYS_getppid, [0; 6]).is_ok(), "the outer thread is unchanged");
+    }
+}
+
+sandboxed_test! {
+    fn without_nested_sandboxes_a_sandboxed_thread_cannot_compile_a_new_filter() {
+        use extrasafe::builtins::danger_zone::Threads;
+        SafetyContext::new()
+            .enable(Threads::nothing().allow_create())
+            .unwrap()
+            .enable(SystemIO::nothing().allow_stderr())
+            .unwrap()
+            .apply_to_current_thread()
+            .unwrap();
+        let result = basics().run(|| ());
+        match result {
+            Err(ExtraSafeError::SeccompError(e)) => assert!(e.step().contains("memfd"), "{e}"),
+            other => panic!("expected a SeccompError about the memfd, got {other:?}"),
+        }
+    }
+}

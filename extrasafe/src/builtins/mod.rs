@@ -20,11 +20,60 @@
 //! | [`events::Events`] | epoll, poll, eventfd and inotify, without networking |
 //! | [`events::Timers`] | timerfd, POSIX timers, interval timers |
 //! | [`memory::Memory`] | narrow mmap/mprotect: no executable memory, or W^X |
+//! | [`NestedSandboxes`] | let sandboxed code apply a narrower context (`extrasafe!` in a sandboxed `main`) |
+//!
+//! # Simple mode: everything, or everything except
+//!
+//! A program adopting extrasafe step by step can start wide and narrow later:
+//!
+//! - `everything()` on a builtin allows what all its methods allow together, without the
+//!   [`YesReally`] confirmations (calling `everything()` is explicit enough; the one
+//!   exception is `SystemIO::everything`, which leaves out unrestricted `ioctl`). The
+//!   `everything()`s combine with each other:
+//!   [`SystemIO::everything`], [`Networking::everything`], [`Time::everything`],
+//!   [`danger_zone::Threads::everything`], [`process::Identity::everything`],
+//!   [`process::ResourceLimits::everything`], [`signals::Signals::everything`],
+//!   [`events::Events::everything`], [`events::Timers::everything`]. The unit-struct builtins
+//!   ([`BasicCapabilities`], [`pipes::Pipes`], [`danger_zone::ForkAndExec`],
+//!   [`process::SystemInfo`]) are already everything they can be; [`memory::Memory`] only
+//!   narrows other RuleSets.
+//! - "Everything except" is a systemd-style deny-list,
+//!   [`SystemCallFilter`](crate::profiles::systemd::SystemCallFilter): every syscall of the
+//!   architecture except the listed syscalls and
+//!   [systemd groups](crate::profiles::systemd::SyscallGroup). It takes away what a program
+//!   surely does not need (mounting, loading modules, tracing, rebooting) before the program
+//!   is ready for an allow-list.
+//!
+//! ```
+//! use extrasafe::builtins::{danger_zone::Threads, SystemIO, Time};
+//! use extrasafe::profiles::systemd::SystemCallFilter;
+//! use extrasafe::SafetyContext;
+//!
+//! // Step 1: everything except what no ordinary program needs.
+//! let step1 = SafetyContext::new()
+//!     .enable(SystemCallFilter::parse("~@privileged @mount @module @debug @reboot @swap")?)?;
+//! # drop(step1);
+//! // Step 2: whole builtins.
+//! let step2 = SafetyContext::new()
+//!     .enable(SystemIO::everything())?
+//!     .enable(extrasafe::builtins::Networking::everything())?
+//!     .enable(Time::everything())?
+//!     .enable(Threads::everything())?;
+//! # drop(step2);
+//! // Step 3: only the methods the program uses.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A deny-list allows its syscalls without conditions, so it cannot be combined with
+//! RuleSets that allow some of them under conditions (that is a
+//! [`ConditionalNoEffectError`](crate::ExtraSafeError::ConditionalNoEffectError)); use it on
+//! its own, or with Landlock rules.
 
 pub mod basic;
 pub mod danger_zone;
 pub mod events;
 pub mod memory;
+pub mod nested;
 pub mod network;
 pub mod pipes;
 pub mod process;
@@ -33,6 +82,7 @@ pub mod systemio;
 pub mod time;
 
 pub use self::basic::BasicCapabilities;
+pub use self::nested::NestedSandboxes;
 pub use self::network::Networking;
 pub use self::systemio::SystemIO;
 pub use self::time::Time;

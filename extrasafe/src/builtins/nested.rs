@@ -1,0 +1,87 @@
+//! [`NestedSandboxes`]: letting sandboxed code sandbox itself (or new threads) further.
+
+use std::collections::HashMap;
+
+use super::{allow_values, push_rule, Conditional};
+use crate::rules::{RuleSet, SeccompArgumentFilter, SeccompRule};
+use crate::syscalls::Sysno;
+use crate::Comparator;
+
+/// `prctl(PR_SET_NO_NEW_PRIVS, 1, ..)`.
+const PR_SET_NO_NEW_PRIVS: u64 = 38;
+/// `seccomp(SECCOMP_SET_MODE_FILTER, ..)`.
+const SECCOMP_SET_MODE_FILTER: u64 = 1;
+/// `SECCOMP_FILTER_FLAG_TSYNC`.
+const SECCOMP_FILTER_FLAG_TSYNC: u64 = 1;
+
+/// What applying a further, narrower seccomp context needs, for code that is already
+/// sandboxed: `extrasafe!` blocks or [`SafetyContext::run`](crate::SafetyContext::run) in a
+/// program sandboxed by `#[extrasafe::main]`, say.
+///
+/// Syscalls: `memfd_create(.., MFD_CLOEXEC)`, `write` and `pread64` (libseccomp writes the
+/// compiled program to that in-memory file, and extrasafe reads it back), `close`,
+/// `prctl(PR_SET_NO_NEW_PRIVS, 1)`, and `seccomp(SECCOMP_SET_MODE_FILTER)` with no flags or
+/// with `TSYNC`. None of them can widen what the outer filter allows: filters only stack.
+/// `write` is allowed on any descriptor, so this RuleSet conflicts with conditional writes
+/// such as [`SystemIO::allow_stdout`](crate::builtins::SystemIO::allow_stdout) (which it then
+/// covers). Nested *Landlock* rules also need to open their paths and are not covered.
+/// Starting the new thread needs [`Threads::allow_create`](crate::builtins::danger_zone::Threads::allow_create).
+///
+/// ```
+/// use extrasafe::builtins::{danger_zone::Threads, BasicCapabilities, NestedSandboxes};
+/// use extrasafe::SafetyContext;
+///
+/// SafetyContext::new()
+///     .enable(NestedSandboxes)?
+///     .enable(Threads::nothing().allow_create())?
+///     .apply_to_current_thread()?;
+/// // Already sandboxed, and still able to run a block in a narrower sandbox:
+/// let n = SafetyContext::new().enable(BasicCapabilities)?.run(|| 6 * 7)?;
+/// assert_eq!(n, 42);
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NestedSandboxes;
+
+impl RuleSet for NestedSandboxes {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        vec![Sysno::write, Sysno::pread64, Sysno::close]
+    }
+
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        let mut rules = Conditional::new();
+        allow_values(
+            &mut rules,
+            Sysno::memfd_create,
+            1,
+            &[u64::from(libc::MFD_CLOEXEC)],
+        );
+        push_rule(
+            &mut rules,
+            SeccompRule::new(Sysno::prctl)
+                .and_condition(SeccompArgumentFilter::new64(
+                    0,
+                    Comparator::Eq,
+                    PR_SET_NO_NEW_PRIVS,
+                ))
+                .and_condition(SeccompArgumentFilter::new64(1, Comparator::Eq, 1)),
+        );
+        for flags in [0, SECCOMP_FILTER_FLAG_TSYNC] {
+            push_rule(
+                &mut rules,
+                SeccompRule::new(Sysno::seccomp)
+                    .and_condition(SeccompArgumentFilter::new64(
+                        0,
+                        Comparator::Eq,
+                        SECCOMP_SET_MODE_FILTER,
+                    ))
+                    .and_condition(SeccompArgumentFilter::new64(1, Comparator::Eq, flags)),
+            );
+        }
+        rules
+    }
+
+    fn name(&self) -> &'static str {
+        "NestedSandboxes"
+    }
+}
