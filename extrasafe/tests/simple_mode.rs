@@ -280,6 +280,17 @@ sandboxed_test! {
 
 sandboxed_test! {
     fn signals_everything_signals_this_sandbox_only() {
+        // A process started before the sandbox is outside it. stdout/stderr detached so the
+        // harness does not wait for it; the sandbox forbids killing it, so it ends on its own.
+        #[allow(clippy::zombie_processes)]
+        let outside = std::process::Command::new("sleep")
+            .arg("5")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sleep starts");
+        let outside_pid = u64::from(outside.id());
+        assert_eq!(raw_syscall(libc::SYS_kill, [outside_pid, 0, 0, 0, 0, 0]), Ok(0));
         let outcome = SafetyContext::new()
             .enable(Signals::everything())
             .and_then(|c| c.enable(SystemIO::nothing().allow_stderr()))
@@ -300,8 +311,8 @@ sandboxed_test! {
             raw_syscall(libc::SYS_rt_sigpending, [pending.as_mut_ptr() as u64, 8, 0, 0, 0, 0]),
             Ok(0)
         );
-        // init is outside the sandbox: Landlock's signal scope refuses.
-        assert_eq!(raw_syscall(libc::SYS_kill, [1, 0, 0, 0, 0, 0]), Err(libc::EPERM));
+        // A process outside the sandbox: Landlock's signal scope refuses.
+        assert_eq!(raw_syscall(libc::SYS_kill, [outside_pid, 0, 0, 0, 0, 0]), Err(libc::EPERM));
     }
 }
 
