@@ -50,7 +50,7 @@
 //!
 //! With the `landlock` feature (on by default), RuleSets can also say *which* files,
 //! directories and TCP ports the program may use, and keep it from signalling or reaching
-//! abstract unix sockets outside its sandbox ([`Landlock`], [`SystemIO`](builtins::SystemIO)'s
+//! abstract unix sockets outside its sandbox (`Landlock`, [`SystemIO`](builtins::SystemIO)'s
 //! path methods, or [`RuleSet::landlock_rules`] in your own RuleSet). Landlock is applied
 //! before seccomp, and the syscalls its rights need are implied in the seccomp filter.
 //!
@@ -281,6 +281,6 @@ pub type SeccompilerError = SeccompError;
 pub type SeccompilerComparator = Comparator;
 
 /// The code blocks of README.md, compiled as doctests so the tour stays true.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "macros", feature = "landlock"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

@@ -12,7 +12,7 @@ use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{assert_errno, raw_syscall, skip};
+use common::{assert_errno, raw_syscall};
 use extrasafe::builtins::danger_zone::Threads;
 use extrasafe::builtins::events::{Events, Timers};
 use extrasafe::builtins::process::{Identity, ResourceLimits};
@@ -83,6 +83,7 @@ fn everything_covers_every_method() {
 
     let signals = Signals::everything();
     covers(&signals, &Signals::nothing().allow_to_self());
+    #[cfg(feature = "landlock")]
     covers(
         &signals,
         &Signals::nothing().allow_to_children().yes_really(),
@@ -129,6 +130,7 @@ fn fork_and_exit(code: i32) -> Result<i64, i32> {
     r
 }
 
+#[cfg(feature = "landlock")]
 fn getpid() -> u64 {
     u64::from(std::process::id())
 }
@@ -278,6 +280,7 @@ sandboxed_test! {
     }
 }
 
+#[cfg(feature = "landlock")]
 sandboxed_test! {
     fn signals_everything_signals_this_sandbox_only() {
         // A process started before the sandbox is outside it. stdout/stderr detached so the
@@ -299,7 +302,7 @@ sandboxed_test! {
         match outcome {
             Ok(_) => {}
             Err(e @ ExtraSafeError::LandlockUnsupported { .. }) => {
-                skip(&format!("Landlock signal scopes are not available: {e}"));
+                common::skip(&format!("Landlock signal scopes are not available: {e}"));
                 return;
             }
             Err(e) => panic!("the filter loads: {e}"),

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{allow_values, Conditional, YesReally};
+use super::{allow_values, Conditional};
 use crate::rules::{RuleSet, SeccompRule};
 use crate::syscalls::Sysno;
 
@@ -35,16 +35,15 @@ impl Signals {
     }
 
     /// Everything the methods below allow: sending signals to this process and (with
-    /// Landlock's signal scope, see [`allow_to_children`](Signals::allow_to_children)) to
-    /// its children, and waiting for signals. Calling it is the confirmation
-    /// `allow_to_children` otherwise asks for; like it, it needs Landlock ABI 6 unless the
-    /// context opts into best effort.
+    /// Landlock's signal scope, see `allow_to_children`, feature `landlock`) to its
+    /// children, and waiting for signals. Calling it is the confirmation `allow_to_children`
+    /// otherwise asks for; like it, it needs Landlock ABI 6 unless the context opts into best
+    /// effort. Without the `landlock` feature, signals go to this process only.
     pub fn everything() -> Signals {
-        Signals::nothing()
-            .allow_to_self()
-            .allow_to_children()
-            .yes_really()
-            .allow_wait()
+        let signals = Signals::nothing().allow_to_self().allow_wait();
+        #[cfg(feature = "landlock")]
+        let signals = signals.allow_to_children().yes_really();
+        signals
     }
 
     /// Sending signals to this process and its threads: kill, tgkill, rt_sigqueueinfo and
@@ -65,17 +64,16 @@ impl Signals {
 
     /// Sending signals to child processes: kill with any pid, limited by Landlock's signal
     /// scope (ABI 6) to processes in the same sandbox, which children started after applying
-    /// are. Without Landlock (or on a kernel below ABI 6, which then fails unless best effort
-    /// was chosen), kill could reach any process of the same user: hence [`YesReally`].
+    /// are. On a kernel below ABI 6 applying fails, unless best effort was chosen: then kill
+    /// could reach any process of the same user, hence [`YesReally`](super::YesReally). Only with the
+    /// `landlock` feature, since seccomp alone cannot tell children from other processes.
     /// Replaces [`allow_to_self`](Signals::allow_to_self)'s rule on `kill`.
-    pub fn allow_to_children(mut self) -> YesReally<Signals> {
+    #[cfg(feature = "landlock")]
+    pub fn allow_to_children(mut self) -> super::YesReally<Signals> {
         self.custom.remove(&Sysno::kill);
         self.allowed.insert(Sysno::kill);
-        #[cfg(feature = "landlock")]
-        {
-            self.scope_signals = true;
-        }
-        YesReally::new(self)
+        self.scope_signals = true;
+        super::YesReally::new(self)
     }
 
     /// Waiting for and inspecting signals: rt_sigsuspend, rt_sigpending, rt_sigtimedwait,
