@@ -58,7 +58,8 @@ fn main() {
     else {
         // Nothing to link against: one clear line instead of a linker error.
         println!("cargo:warning={HELP}");
-        panic!("{HELP}");
+        eprintln!("{HELP}");
+        std::process::exit(1);
     };
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR for build scripts"));
