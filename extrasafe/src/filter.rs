@@ -158,6 +158,7 @@ impl CompiledFilter {
 }
 
 /// What the filter does with one syscall.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Decision {
     /// Allowed with any arguments.
     Allow,
@@ -165,8 +166,49 @@ pub(crate) enum Decision {
     AllowIf(Vec<(&'static str, SeccompRule)>),
 }
 
-/// Compiles the merged policy (one decision per syscall) into a program.
+/// The key of a compiled program: the merged policy and the default action.
+type CacheKey = (BTreeMap<Sysno, Decision>, DefaultAction);
+
+/// Programs compiled in this process, by policy: compiling costs libseccomp and an in-memory
+/// file, loading only a `seccomp(2)` call, so a policy applied again (`run` in a loop, the
+/// same `extrasafe!` block called many times) is compiled once. Also lets an already
+/// sandboxed thread apply a policy compiled before, without the syscalls compiling needs.
+static CACHE: std::sync::Mutex<Option<std::collections::HashMap<CacheKey, CompiledFilter>>> =
+    std::sync::Mutex::new(None);
+
+/// How many programs the cache keeps; beyond that it starts over.
+const CACHE_CAPACITY: usize = 64;
+
+/// Compiles the merged policy (one decision per syscall) into a program, or returns the
+/// program compiled for the same policy before.
 pub(crate) fn compile(
+    decisions: &BTreeMap<Sysno, Decision>,
+    default_action: DefaultAction,
+) -> Result<CompiledFilter, ExtraSafeError> {
+    let key = (decisions.clone(), default_action);
+    {
+        // A poisoned lock only means a panic elsewhere while holding it; the map is intact.
+        let cache = CACHE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(filter) = cache.as_ref().and_then(|c| c.get(&key)) {
+            return Ok(filter.clone());
+        }
+    }
+    let filter = compile_uncached(decisions, default_action)?;
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let map = cache.get_or_insert_with(std::collections::HashMap::new);
+    if map.len() >= CACHE_CAPACITY {
+        map.clear();
+    }
+    map.insert(key, filter.clone());
+    Ok(filter)
+}
+
+/// Compiles the merged policy into a program with libseccomp (see the module docs).
+fn compile_uncached(
     decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {

@@ -264,3 +264,54 @@ sandboxed_test! {
         }
     }
 }
+
+/// Only what loading a filter takes (no memfd_create, write or pread64: no compiling).
+struct LoadOnly;
+
+impl extrasafe::RuleSet for LoadOnly {
+    fn simple_rules(&self) -> Vec<extrasafe::syscalls::Sysno> {
+        Vec::new()
+    }
+
+    fn conditional_rules(
+        &self,
+    ) -> std::collections::HashMap<extrasafe::syscalls::Sysno, Vec<extrasafe::SeccompRule>> {
+        use extrasafe::syscalls::Sysno;
+        use extrasafe::{seccomp_arg_filter, SeccompRule};
+        std::collections::HashMap::from([
+            (
+                Sysno::prctl,
+                vec![SeccompRule::new(Sysno::prctl)
+                    .and_condition(seccomp_arg_filter!(arg0 == libc::PR_SET_NO_NEW_PRIVS))],
+            ),
+            (
+                Sysno::seccomp,
+                vec![SeccompRule::new(Sysno::seccomp).and_condition(seccomp_arg_filter!(arg0 == 1))],
+            ),
+        ])
+    }
+
+    fn name(&self) -> &'static str {
+        "LoadOnly"
+    }
+}
+
+sandboxed_test! {
+    fn a_policy_compiled_before_is_reused_without_compiling_again() {
+        use extrasafe::builtins::danger_zone::Threads;
+        // Compiled (and cached) while this thread may still do anything.
+        assert_eq!(basics().run(|| 1).unwrap(), 1);
+        SafetyContext::new()
+            .enable(Threads::nothing().allow_create())
+            .unwrap()
+            .enable(LoadOnly)
+            .unwrap()
+            .apply_to_current_thread()
+            .unwrap();
+        // The same policy loads from the cache: nothing to compile.
+        assert_eq!(basics().run(|| 2).unwrap(), 2);
+        // A policy never compiled before cannot be compiled here (no memfd_create).
+        let other = SafetyContext::new().enable(extrasafe::syscalls::Sysno::getppid).unwrap();
+        assert!(matches!(other.run(|| 3), Err(ExtraSafeError::SeccompError(_))));
+    }
+}
