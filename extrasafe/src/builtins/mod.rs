@@ -214,3 +214,17 @@ pub(crate) fn allow_fdopendir(rules: &mut Conditional) {
         ));
     push_rule(rules, set_cloexec);
 }
+
+/// `custom` without the syscalls that `allowed` already allows outright: within one RuleSet,
+/// a method that allows a syscall for everything wins over one that allows it under
+/// conditions (two *different* RuleSets doing so are a conflict).
+pub(crate) fn conditions_not_covered(
+    custom: &Conditional,
+    allowed: &std::collections::BTreeSet<Sysno>,
+) -> HashMap<Sysno, Vec<SeccompRule>> {
+    custom
+        .iter()
+        .filter(|(sysno, _)| !allowed.contains(sysno))
+        .map(|(sysno, rules)| (*sysno, rules.clone()))
+        .collect()
+}

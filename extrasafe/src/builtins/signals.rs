@@ -100,11 +100,7 @@ impl RuleSet for Signals {
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
-        self.custom
-            .iter()
-            .filter(|(sysno, _)| !self.allowed.contains(sysno))
-            .map(|(sysno, rules)| (*sysno, rules.clone()))
-            .collect()
+        super::conditions_not_covered(&self.custom, &self.allowed)
     }
 
     fn name(&self) -> &'static str {

@@ -321,11 +321,7 @@ impl RuleSet for SystemIO {
         // on some descriptors (allow_file_read's lseek), this RuleSet allows it outright
         // already: the conditions would add nothing, so they are left out rather than
         // reported as a conflict of SystemIO with itself.
-        self.custom
-            .iter()
-            .filter(|(sysno, _)| !self.allowed.contains(sysno))
-            .map(|(sysno, rules)| (*sysno, rules.clone()))
-            .collect()
+        super::conditions_not_covered(&self.custom, &self.allowed)
     }
 
     fn name(&self) -> &'static str {

@@ -141,3 +141,52 @@ pub fn raw_syscall(nr: libc::c_long, args: [u64; 6]) -> Result<i64, i32> {
         Ok(rc)
     }
 }
+
+/// Leaves a forked or cloned child at once, without running any of the parent's code.
+#[allow(unsafe_code)]
+pub fn exit_child_now(code: i32) -> ! {
+    // SAFETY: `_exit` is async-signal-safe and runs no destructors or atexit handlers.
+    unsafe { libc::_exit(code) }
+}
+
+/// A raw `clone(flags, NULL, ...)` that should fail: should the filter let it through and
+/// the kernel create a process, the child leaves at once and the parent sees `Ok(pid)`.
+pub fn clone_raw(flags: u64) -> Result<i64, i32> {
+    let r = raw_syscall(libc::SYS_clone, [flags, 0, 0, 0, 0, 0]);
+    if r == Ok(0) {
+        exit_child_now(97);
+    }
+    r
+}
+
+/// `fork()` through glibc (clone with glibc's fork flags); the child leaves at once with
+/// `code`. Returns the child's pid or the errno.
+#[allow(unsafe_code)]
+pub fn fork_and_exit(code: i32) -> Result<i32, i32> {
+    // SAFETY: the child only calls the async-signal-safe `_exit`.
+    let pid = unsafe { libc::fork() };
+    match pid {
+        0 => exit_child_now(code),
+        -1 => Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)),
+        pid => Ok(pid),
+    }
+}
+
+/// Waits for `pid` with a raw wait4 and returns its exit code.
+pub fn wait_exit_code(pid: i32) -> i32 {
+    let mut status: libc::c_int = 0;
+    let r = raw_syscall(
+        libc::SYS_wait4,
+        [
+            pid as u64,
+            std::ptr::from_mut(&mut status) as u64,
+            0,
+            0,
+            0,
+            0,
+        ],
+    );
+    assert_eq!(r, Ok(i64::from(pid)), "wait4");
+    assert!(libc::WIFEXITED(status), "status {status:#x}");
+    libc::WEXITSTATUS(status)
+}
