@@ -59,6 +59,9 @@ pub struct SafetyContext {
     landlock_only: bool,
     #[cfg(feature = "landlock")]
     landlock: crate::landlock::Plan,
+    /// Run the process in new namespaces (`isolate_process`).
+    #[cfg(feature = "isolate")]
+    isolation: Option<crate::isolate::IsolationConfig>,
 }
 
 /// The label of the condition that keeps TCP Fast Open from getting around Landlock's
@@ -119,6 +122,86 @@ impl SafetyContext {
             landlock_only: false,
             #[cfg(feature = "landlock")]
             landlock: crate::landlock::Plan::default(),
+            #[cfg(feature = "isolate")]
+            isolation: None,
+        }
+    }
+
+    /// Makes the context isolate the whole process in new namespaces before its Landlock and
+    /// seccomp rules are applied (feature `isolate`; see [`crate::isolate`] for what the
+    /// process gets, and the process model).
+    ///
+    /// Such a context is applied with `#[extrasafe::main]` (or
+    /// [`apply_isolated`](SafetyContext::apply_isolated) at the top of `main`); the
+    /// `apply_to_*` methods refuse it with [`IsolateError::NeedsProcessIsolation`](crate::IsolateError::NeedsProcessIsolation)
+    /// rather than run unisolated. Landlock paths are then paths inside the new root.
+    ///
+    /// Only descriptors 0, 1 and 2 and those listed with
+    /// [`IsolationConfig::keep_fd`](crate::isolate::IsolationConfig::keep_fd) stay open in the
+    /// isolated process: an object made before (a listener bound in the context function,
+    /// say) must have its descriptor kept, or must not be used afterwards.
+    ///
+    /// ```no_run
+    /// use extrasafe::builtins::SystemIO;
+    /// use extrasafe::isolate::IsolationConfig;
+    /// use extrasafe::{ExtraSafeError, SafetyContext};
+    ///
+    /// fn sandbox() -> Result<SafetyContext, ExtraSafeError> {
+    ///     Ok(SafetyContext::new()
+    ///         .enable(SystemIO::nothing().allow_stdout().allow_stderr())?
+    ///         .isolate_process(IsolationConfig::new().hostname("worker")))
+    /// }
+    ///
+    /// #[extrasafe::main(sandbox)]
+    /// fn main() {
+    ///     // PID 1 of a new PID namespace, on a fresh root, without capabilities.
+    ///     println!("isolated");
+    /// }
+    /// ```
+    #[cfg(feature = "isolate")]
+    pub fn isolate_process(mut self, config: crate::isolate::IsolationConfig) -> SafetyContext {
+        self.isolation = Some(config);
+        self
+    }
+
+    /// Applies a context: if it isolates the process ([`isolate_process`](SafetyContext::isolate_process)),
+    /// enters the namespaces first and continues in the isolated child, where the Landlock
+    /// and seccomp rules are then applied to all threads; the calling process becomes the
+    /// child's supervisor and never returns from this call (it exits like the child).
+    /// Without isolation, this is [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
+    ///
+    /// Call it at the top of `main`, while the program has a single thread
+    /// (`#[extrasafe::main]` does).
+    ///
+    /// # Errors
+    /// Only from before the process forks (the child never returns an error: if its setup
+    /// or the rules fail there, it prints why and exits with status 1):
+    /// [`IsolateError::NotSingleThreaded`](crate::IsolateError::NotSingleThreaded),
+    /// [`IsolateError::UserNamespacesUnavailable`](crate::IsolateError::UserNamespacesUnavailable),
+    /// an invalid configuration, or an error of [`compile`](SafetyContext::compile). After an
+    /// error the process may be in a new user namespace: exit, do not run the code.
+    pub fn apply_isolated(self) -> Result<EnforcementReport, ExtraSafeError> {
+        #[cfg(feature = "isolate")]
+        {
+            let mut ctx = self;
+            if let Some(config) = ctx.isolation.take() {
+                if !ctx.landlock_only {
+                    ctx.compile()?;
+                }
+                crate::isolate::isolate_main(&config)?;
+                return match ctx.apply(true) {
+                    Ok(report) => Ok(report),
+                    Err(e) => {
+                        eprintln!("extrasafe: could not sandbox the isolated process: {e}");
+                        std::process::exit(1)
+                    }
+                };
+            }
+            ctx.apply(true)
+        }
+        #[cfg(not(feature = "isolate"))]
+        {
+            self.apply(true)
         }
     }
 
@@ -383,6 +466,10 @@ impl SafetyContext {
     /// Landlock first (its syscalls must still be allowed), then seccomp. Everything that can
     /// fail without the kernel (compiling the filter) is done before anything is enforced.
     fn apply(self, all_threads: bool) -> Result<EnforcementReport, ExtraSafeError> {
+        #[cfg(feature = "isolate")]
+        if self.isolation.is_some() {
+            return Err(crate::IsolateError::NeedsProcessIsolation.into());
+        }
         let filter = if self.landlock_only {
             self.check_errno()?;
             None

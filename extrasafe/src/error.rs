@@ -137,6 +137,8 @@ pub enum ExtraSafeError {
     /// Kept for 0.5.1 source compatibility; never returned: the syscalls Landlock rights need
     /// are merged with seccomp rules without conflicts.
     LandlockSeccompConflict(&'static str, &'static str),
+    /// Process isolation failed; the isolated code did not run.
+    Isolation(IsolateError),
 }
 
 /// A failure in the Landlock layer: which step failed and the cause.
@@ -333,6 +335,7 @@ impl fmt::Display for ExtraSafeError {
             ExtraSafeError::InvalidSystemCallFilter { entry, reason } => {
                 write!(f, "SystemCallFilter: `{entry}` {reason}")
             }
+            ExtraSafeError::Isolation(e) => write!(f, "{e}"),
             ExtraSafeError::ThreadSyncFailed { tid } => write!(
                 f,
                 "could not apply the filter to all threads: thread {tid} has a seccomp filter \
@@ -350,7 +353,123 @@ impl std::error::Error for ExtraSafeError {
             ExtraSafeError::LandlockPath { source, .. } => Some(source),
             ExtraSafeError::LandlockError(e) => Some(&*e.source),
             ExtraSafeError::ThreadSpawn { source } => Some(source),
+            ExtraSafeError::Isolation(e) => e.source(),
             _ => None,
         }
+    }
+}
+
+/// Why process isolation ([`Isolate`](crate::isolate::Isolate), or a context made with
+/// `SafetyContext::isolate_process`) failed. Whenever it is returned, the isolated code
+/// did not run.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum IsolateError {
+    /// The channel the isolated process reports its result on could not be made.
+    MemFd(io::Error),
+    /// The program could not be re-executed, or waited for.
+    Command(io::Error),
+    /// A bind mount's source cannot be opened.
+    BindmountConfig(io::Error),
+    /// The kernel refused a new user namespace. `cause` names the setting responsible when
+    /// one is found, and what to do.
+    UserNamespacesUnavailable {
+        /// The setting that forbids it and how to change it, or what else to check.
+        cause: String,
+        /// The error of `unshare(CLONE_NEWUSER)` (or of the first step that needed it).
+        source: io::Error,
+    },
+    /// A bind mount destination would not stay inside the new root, or is reserved.
+    InvalidBindDestination {
+        /// The destination as given.
+        destination: PathBuf,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+    /// Namespaces can only be entered while the process has a single thread.
+    NotSingleThreaded {
+        /// How many threads the process had.
+        threads: usize,
+    },
+    /// `Isolate::run(name, ..)` was called, but `Isolate::main_hook(name, ..)` never ran
+    /// in this program, so the re-executed program would not enter the isolate.
+    NoMainHook {
+        /// The isolate's name.
+        name: String,
+    },
+    /// A step of setting up the isolated process failed (in the isolated process).
+    Setup {
+        /// The step, e.g. "mount /proc".
+        step: String,
+        /// The error, as text (it crossed a process boundary).
+        reason: String,
+    },
+    /// The context isolates the process (`isolate_process`): it must be applied with
+    /// `SafetyContext::apply_isolated` or `#[extrasafe::main]`, not to a thread.
+    NeedsProcessIsolation,
+}
+
+impl fmt::Display for IsolateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IsolateError::MemFd(e) => {
+                write!(f, "isolate: could not create the result channel: {e}")
+            }
+            IsolateError::Command(e) => {
+                write!(f, "isolate: could not re-execute the program: {e}")
+            }
+            IsolateError::BindmountConfig(e) => write!(f, "isolate: bind mount: {e}"),
+            IsolateError::UserNamespacesUnavailable { cause, source } => write!(
+                f,
+                "isolate: user namespaces are not available ({source}): {cause}"
+            ),
+            IsolateError::InvalidBindDestination {
+                destination,
+                reason,
+            } => write!(
+                f,
+                "isolate: bind mount destination `{}` {reason}; nothing was mounted",
+                destination.display()
+            ),
+            IsolateError::NotSingleThreaded { threads } => write!(
+                f,
+                "isolate: the process has {threads} threads, but namespaces can only be \
+                 entered by a single-threaded process: isolate at the top of main (before any \
+                 runtime starts threads), or use Isolate::run, which re-executes the program"
+            ),
+            IsolateError::NoMainHook { name } => write!(
+                f,
+                "isolate `{name}`: Isolate::main_hook(\"{name}\", ..) did not run in this \
+                 program: call it at the top of main, before Isolate::run"
+            ),
+            IsolateError::Setup { step, reason } => {
+                write!(
+                    f,
+                    "isolate: could not {step}: {reason}; the code was not run"
+                )
+            }
+            IsolateError::NeedsProcessIsolation => f.write_str(
+                "this context isolates the process: apply it with #[extrasafe::main] or \
+                 SafetyContext::apply_isolated at the top of main, not to a thread",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for IsolateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            IsolateError::MemFd(e)
+            | IsolateError::Command(e)
+            | IsolateError::BindmountConfig(e) => Some(e),
+            IsolateError::UserNamespacesUnavailable { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<IsolateError> for ExtraSafeError {
+    fn from(e: IsolateError) -> Self {
+        ExtraSafeError::Isolation(e)
     }
 }

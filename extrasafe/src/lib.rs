@@ -88,6 +88,34 @@
 //! # Ok::<(), extrasafe::ExtraSafeError>(())
 //! ```
 //!
+//! # Process isolation
+//!
+//! With the `isolate` feature (on by default), code can also be moved into new user, PID,
+//! mount, IPC, UTS, cgroup and network namespaces, on a fresh root of its own, without
+//! capabilities (see [`isolate`] for everything it gets). Seccomp and Landlock restrict what
+//! a process may *ask*; isolation decides what it can even *see*.
+//!
+//! The process model:
+//!
+//! - **The whole program** ([`SafetyContext::isolate_process`], applied by
+//!   [`#[extrasafe::main]`](main) or [`SafetyContext::apply_isolated`]): at the top of `main`,
+//!   while it has one thread, the process enters the namespaces and forks. The program goes
+//!   on in the child, PID 1 of the new PID namespace, where the context's Landlock and
+//!   seccomp rules are applied; with `#[tokio::main]` the runtime starts there. The parent
+//!   only supervises: it drops its capabilities, restricts itself with seccomp to waiting
+//!   and signalling, forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT, and exits with the
+//!   child's exit code (or dies by the signal that killed it). If the parent dies, the child
+//!   is killed.
+//! - **One function, later** ([`isolate::Isolate`], 0.5.1's API): from any thread of a
+//!   running program, [`Isolate::run`](isolate::Isolate::run) re-executes the program (a
+//!   multithreaded process must not fork without exec); at the top of the re-executed
+//!   `main`, [`Isolate::main_hook`](isolate::Isolate::main_hook) enters the namespaces as
+//!   above and runs the function in the isolated child, and the caller gets back the exit
+//!   code, the signal or the panic, the output, and the bytes the function returned.
+//!
+//! Where user namespaces are unavailable, isolation fails with an error naming the setting
+//! responsible and the fix; the code never runs unisolated.
+//!
 //! # Compatibility with 0.5
 //!
 //! The names of extrasafe 0.5.1 keep working. The seccompiler types it re-exported are
@@ -117,6 +145,8 @@ pub mod builtins;
 mod context;
 pub mod error;
 mod filter;
+#[cfg(feature = "isolate")]
+pub mod isolate;
 #[cfg(feature = "landlock")]
 pub mod landlock;
 pub mod profiles;
@@ -127,7 +157,7 @@ mod sys;
 pub mod syscalls;
 
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
-pub use crate::error::{ExtraSafeError, LandlockFailure, SeccompError};
+pub use crate::error::{ExtraSafeError, IsolateError, LandlockFailure, SeccompError};
 pub use crate::filter::{BpfInstruction, CompiledFilter};
 #[cfg(feature = "landlock")]
 pub use crate::landlock::{
@@ -165,6 +195,11 @@ pub use crate::runtime::{Orchestrator, SandboxHandle};
 ///     assert!(std::fs::File::open("/etc/hostname").is_err());
 /// }
 /// ```
+///
+/// A context made with [`SafetyContext::isolate_process`] first moves the program into new
+/// namespaces: the body runs in an isolated child process (PID 1 of a new PID namespace,
+/// with the context applied there) while the process that was started supervises it and
+/// exits like it (see [`isolate`] and `examples/isolate_tokio.rs`).
 ///
 /// `main` may return a `Result`, as usual. It takes no arguments, has no generic parameters,
 /// and must be called `main`: to sandbox part of a program, use [`extrasafe!`] or

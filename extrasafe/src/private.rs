@@ -29,7 +29,8 @@ impl<E: Display> MainContext for Result<SafetyContext, E> {
 }
 
 /// Builds the context with `ctx_fn` and applies it to every thread of the process (at the
-/// top of `main`, the only thread). On failure, prints the error and exits with status 1:
+/// top of `main`, the only thread); a context that isolates the process continues in an
+/// isolated child first (`SafetyContext::apply_isolated`). On failure, prints the error and exits with status 1:
 /// the body of `main` never runs unsandboxed.
 pub fn enter_main<C: MainContext>(ctx_fn: impl FnOnce() -> C) {
     let ctx = match ctx_fn().into_main_context() {
@@ -39,7 +40,7 @@ pub fn enter_main<C: MainContext>(ctx_fn: impl FnOnce() -> C) {
             std::process::exit(1);
         }
     };
-    if let Err(e) = ctx.apply_to_all_threads() {
+    if let Err(e) = ctx.apply_isolated() {
         eprintln!("extrasafe: could not sandbox main: {e}");
         std::process::exit(1);
     }

@@ -1,0 +1,752 @@
+//! Process isolation in new namespaces (feature `isolate`, on by default).
+//!
+//! Seccomp and Landlock restrict what a process may *ask*; isolation decides what it can even
+//! *see*. Isolated code runs as the first process (PID 1) of new user, PID, mount, IPC, UTS,
+//! cgroup and (by default) network namespaces, on a root of its own, with:
+//!
+//! - a fresh, size-limited tmpfs as `/`, holding `/proc` (of the new PID namespace: no host
+//!   process is visible), a minimal `/dev` (`null`, `zero`, `full`, `random`, `urandom`),
+//!   a `/tmp`, and the bind mounts the configuration asks for, **read-only** unless asked
+//!   read-write (remounted, so that read-only really holds). Destinations that could leave the
+//!   new root (`..`, a symbolic link on the way) are rejected; `..` before anything is mounted.
+//! - a network namespace with only a working loopback (unless `new_network(false)`);
+//! - a new session (no controlling terminal, so no input injection into the caller's tty);
+//! - no capabilities: bounding, ambient, effective, permitted and inheritable sets empty,
+//!   securebits locked so that no exec regains any, and `no_new_privs`;
+//! - only file descriptors 0, 1 and 2, plus those passed on purpose;
+//! - only the environment variables passed on purpose;
+//! - the resource limits asked for ([`Rlimit`]), the hostname (`extrasafe` by default);
+//! - death with its supervisor (`PR_SET_PDEATHSIG`).
+//!
+//! The user namespace maps one id: the caller's own user and group become
+//! [`IsolationConfig::user`] (0, root, by default) inside; root may instead have the isolated
+//! process run as another host user ([`IsolationConfig::host_user`]).
+//!
+//! # Two ways in
+//!
+//! **The whole program**: a context made with
+//! [`SafetyContext::isolate_process`](crate::SafetyContext::isolate_process), applied by
+//! `#[extrasafe::main]` (or [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated)
+//! at the top of `main`). While the program still has one thread, it enters the namespaces
+//! and forks: the program continues in the child, isolated, with the context's Landlock and
+//! seccomp rules applied there; the parent becomes the **supervisor**. The supervisor drops
+//! its capabilities, restricts itself with seccomp to waiting and signalling, forwards
+//! SIGINT, SIGTERM, SIGHUP and SIGQUIT to the child, waits for it, and exits with its exit
+//! code (or dies by the same signal). With `#[tokio::main]`, the runtime starts in the child.
+//!
+//! ```text
+//!  your program ── main starts (one thread) ── unshare(user, pid, ipc, uts, cgroup, net)
+//!                                                   │ fork
+//!        supervisor (seccomp: wait, kill) ◀─────────┴──────▶ child = PID 1: new mount ns,
+//!        forwards signals, exits like the child              new root, caps dropped,
+//!                                                            Landlock + seccomp, main body
+//! ```
+//!
+//! **One function, later, from a running (even multithreaded) program**: [`Isolate`],
+//! extrasafe 0.5.1's API. [`Isolate::run`] re-executes the program (no fork without exec in
+//! a threaded process) with only the environment it is given, and the isolated function's
+//! death with the calling thread armed;
+//! [`Isolate::main_hook`], at the top of `main` (the re-executed program is single-threaded
+//! there), recognises the isolate by its name, builds it, and runs its function in an
+//! isolated child like the one above, while the re-executed process supervises. The caller
+//! gets the exit code, the terminating signal, or the panic message, told apart
+//! ([`IsolateStatus`]), the captured or inherited output, and the bytes the function returned.
+//!
+//! ```no_run
+//! use extrasafe::isolate::{Isolate, IsolateStatus, RunOptions};
+//!
+//! fn count_files() -> Vec<u8> {
+//!     // Runs isolated: sees only its own root.
+//!     let n = std::fs::read_dir("/data").map(|d| d.count()).unwrap_or(0);
+//!     n.to_string().into_bytes()
+//! }
+//!
+//! fn isolates(name: &'static str) -> Isolate {
+//!     Isolate::new_with_payload(name, count_files).add_bind_mount("/usr/share/doc", "/data")
+//! }
+//!
+//! fn main() -> Result<(), extrasafe::isolate::IsolateError> {
+//!     Isolate::main_hook("count", isolates);
+//!     let out = Isolate::run_with("count", &RunOptions::new())?;
+//!     assert_eq!(out.status, IsolateStatus::Exited(0));
+//!     println!("{} files", String::from_utf8_lossy(&out.payload.unwrap_or_default()));
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # When user namespaces are unavailable
+//!
+//! Some systems forbid them (`user.max_user_namespaces=0`, Debian's
+//! `kernel.unprivileged_userns_clone=0`, Ubuntu's AppArmor restriction, container seccomp
+//! profiles). Then isolation fails with [`IsolateError::UserNamespacesUnavailable`], which
+//! names the setting and the fix. The code is never run unisolated.
+//!
+//! # Current limitations
+//!
+//! - The isolated process is PID 1 of its namespace: it reaps no orphans for others, and
+//!   (a kernel rule for PID 1) ignores signals it has no handler for. In the whole-program
+//!   mode SIGINT, SIGTERM, SIGHUP and SIGQUIT therefore get a handler that exits with status
+//!   128 + the signal, unless the program installs its own.
+//! - No capability can be kept; no `/dev/pts`, `/dev/shm` or `/sys`.
+//! - The returned payload is at most 16 MiB.
+//! - The new root is built in the private mount namespace over `/tmp`, which must exist.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+
+pub use crate::error::IsolateError;
+
+mod setup;
+mod sys;
+
+use setup::{Report, Role};
+use sys::ChildEnd;
+
+/// One bind mount of an [`IsolationConfig`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BindMount {
+    pub(crate) source: PathBuf,
+    pub(crate) destination: PathBuf,
+    pub(crate) writable: bool,
+}
+
+/// A resource limit the isolated process gets ([`IsolationConfig::rlimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rlimit {
+    /// Processes (and threads) of the isolated user (`RLIMIT_NPROC`).
+    Processes,
+    /// Open file descriptors (`RLIMIT_NOFILE`).
+    OpenFiles,
+    /// Virtual memory, in bytes (`RLIMIT_AS`).
+    AddressSpace,
+    /// CPU time, in seconds (`RLIMIT_CPU`).
+    CpuSeconds,
+    /// The size of a file it writes, in bytes (`RLIMIT_FSIZE`).
+    FileSize,
+}
+
+/// How to isolate a process: what its new root holds, who it is, what it keeps.
+///
+/// The defaults: a 64 MiB root, a new network namespace, hostname `extrasafe`, user and
+/// group 0 inside, no bind mounts, no environment, no descriptors beyond 0–2, no limits.
+///
+/// ```
+/// use extrasafe::isolate::{IsolationConfig, Rlimit};
+/// let config = IsolationConfig::new()
+///     .bind("/usr", "/usr")                    // read-only
+///     .bind_writable("/var/lib/app", "/data")  // read-write
+///     .rootfs_size_mib(16)
+///     .hostname("sandbox")
+///     .env("LANG", "C.UTF-8")
+///     .rlimit(Rlimit::Processes, 64);
+/// # drop(config);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct IsolationConfig {
+    pub(crate) binds: Vec<BindMount>,
+    pub(crate) rootfs_mib: u32,
+    pub(crate) new_network: bool,
+    pub(crate) hostname: String,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) host_ids: Option<(u32, u32)>,
+    pub(crate) env: Vec<(OsString, OsString)>,
+    pub(crate) keep_fds: Vec<RawFd>,
+    pub(crate) rlimits: Vec<(Rlimit, u64)>,
+}
+
+impl Default for IsolationConfig {
+    fn default() -> Self {
+        IsolationConfig::new()
+    }
+}
+
+impl IsolationConfig {
+    /// The defaults (see the type's documentation).
+    pub fn new() -> IsolationConfig {
+        IsolationConfig {
+            binds: Vec::new(),
+            rootfs_mib: 64,
+            new_network: true,
+            hostname: "extrasafe".into(),
+            uid: 0,
+            gid: 0,
+            host_ids: None,
+            env: Vec::new(),
+            keep_fds: Vec::new(),
+            rlimits: Vec::new(),
+        }
+    }
+
+    fn add_bind(mut self, source: &Path, destination: &Path, writable: bool) -> Self {
+        self.binds.push(BindMount {
+            source: source.to_path_buf(),
+            destination: destination.to_path_buf(),
+            writable,
+        });
+        self
+    }
+
+    /// Makes the host's `source` (a file or a directory, with what is mounted below it)
+    /// visible at `destination` in the new root, read-only.
+    ///
+    /// `destination` is absolute, as seen inside; it must not contain `..` or `.`, be `/`,
+    /// or lie under `/proc`, and no component of it may be a symbolic link (which the new
+    /// root holds only if an earlier bind mount brought one). Such destinations are
+    /// rejected before anything is mounted (a symbolic link: before this bind is mounted).
+    pub fn bind(self, source: impl AsRef<Path>, destination: impl AsRef<Path>) -> Self {
+        self.add_bind(source.as_ref(), destination.as_ref(), false)
+    }
+
+    /// As [`bind`](IsolationConfig::bind), read-write.
+    pub fn bind_writable(self, source: impl AsRef<Path>, destination: impl AsRef<Path>) -> Self {
+        self.add_bind(source.as_ref(), destination.as_ref(), true)
+    }
+
+    /// The size limit of the new root (a tmpfs, also holding `/tmp`), in MiB; writing beyond
+    /// it fails with `ENOSPC`.
+    pub fn rootfs_size_mib(mut self, mib: u32) -> Self {
+        self.rootfs_mib = mib.max(1);
+        self
+    }
+
+    /// Whether the isolated process gets a network namespace of its own, with only a
+    /// loopback interface (default: yes). With `false` it shares the caller's network.
+    pub fn new_network(mut self, new_network: bool) -> Self {
+        self.new_network = new_network;
+        self
+    }
+
+    /// The hostname inside (at most 64 bytes).
+    pub fn hostname(mut self, hostname: &str) -> Self {
+        self.hostname = hostname.to_string();
+        self
+    }
+
+    /// The user and group ids the isolated process has inside (default 0 and 0: root of its
+    /// namespace, without capabilities). They map to the caller's own ids on the host.
+    pub fn user(mut self, uid: u32, gid: u32) -> Self {
+        self.uid = uid;
+        self.gid = gid;
+        self
+    }
+
+    /// Only for a caller that is root on the host: the isolated process (and, for
+    /// `isolate_process`, its supervisor) runs as this host user and group, without
+    /// supplementary groups, instead of as root. Its files are then owned by that user, and
+    /// limits per user ([`Rlimit::Processes`]) hold, which they do not for host root.
+    pub fn host_user(mut self, uid: u32, gid: u32) -> Self {
+        self.host_ids = Some((uid, gid));
+        self
+    }
+
+    /// Adds an environment variable; the isolated process gets only these.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Keeps descriptor `fd` open in the isolated process (0, 1 and 2 always are; every
+    /// other one is closed before the isolated code runs).
+    pub fn keep_fd(mut self, fd: RawFd) -> Self {
+        self.keep_fds.push(fd);
+        self
+    }
+
+    /// Sets a resource limit (soft and hard) of the isolated process.
+    pub fn rlimit(mut self, resource: Rlimit, value: u64) -> Self {
+        self.rlimits.retain(|(r, _)| *r != resource);
+        self.rlimits.push((resource, value));
+        self
+    }
+}
+
+/// At the top of `main`, in a single-threaded program: isolates the process. Returns only
+/// in the isolated child; the calling process becomes its supervisor and exits like it.
+/// Errors are returned only from before the fork.
+pub(crate) fn isolate_main(config: &IsolationConfig) -> Result<(), IsolateError> {
+    match setup::enter(config, &config.keep_fds)? {
+        Role::Child { setup, slot } => {
+            drop(slot);
+            if let Err(e) = setup {
+                eprintln!("extrasafe: {e}");
+                sys::exit_now(1);
+            }
+            // As PID 1 the child would ignore these without a handler.
+            if let Err(e) =
+                sys::exit_on_signals(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT])
+            {
+                eprintln!("extrasafe: isolate: could not install signal handlers: {e}");
+                sys::exit_now(1);
+            }
+            Ok(())
+        }
+        Role::Supervisor { pid, slot, _alive } => {
+            drop(slot);
+            match setup::supervise(pid, true) {
+                Ok(end) => setup::exit_like(end),
+                Err(e) => {
+                    let _ = sys::kill(pid, libc::SIGKILL);
+                    eprintln!("extrasafe: isolate: the supervisor failed: {e}");
+                    sys::exit_now(1)
+                }
+            }
+        }
+    }
+}
+
+/// The function an [`Isolate`] runs.
+#[derive(Clone, Copy)]
+enum IsolatedFn {
+    Unit(fn()),
+    Bytes(fn() -> Vec<u8>),
+}
+
+/// A function to run in an isolated process, with its [`IsolationConfig`] (extrasafe 0.5.1's
+/// API, kept source compatible, now hardened).
+///
+/// Give each isolate a name, build it in a function `fn(&'static str) -> Isolate`, and
+/// call [`Isolate::main_hook`] with both at the top of `main`. Then [`Isolate::run`] or
+/// [`Isolate::run_with`], from anywhere in the program, runs the function isolated and
+/// returns how it ended. See the [module documentation](self) for what the function gets.
+#[must_use]
+pub struct Isolate {
+    name: &'static str,
+    func: IsolatedFn,
+    config: IsolationConfig,
+}
+
+impl std::fmt::Debug for Isolate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Isolate")
+            .field("name", &self.name)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an isolated function ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IsolateStatus {
+    /// The process exited with this code: 0 when the function returned, or the code it
+    /// passed to `std::process::exit`.
+    Exited(i32),
+    /// A signal killed the process.
+    Signaled(i32),
+    /// The function panicked, with this message.
+    Panicked {
+        /// The panic message.
+        message: String,
+    },
+}
+
+impl IsolateStatus {
+    /// True if and only if the function returned normally (exit code 0).
+    #[must_use]
+    pub fn success(&self) -> bool {
+        *self == IsolateStatus::Exited(0)
+    }
+}
+
+/// What [`Isolate::run_with`] returns.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IsolateOutput {
+    /// How the function ended.
+    pub status: IsolateStatus,
+    /// What it wrote to stdout (empty when output is inherited).
+    pub stdout: Vec<u8>,
+    /// What it wrote to stderr (empty when output is inherited).
+    pub stderr: Vec<u8>,
+    /// The bytes the function returned ([`Isolate::new_with_payload`]); `None` if it did not
+    /// return.
+    pub payload: Option<Vec<u8>>,
+}
+
+/// Options of one [`Isolate::run_with`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct RunOptions<'a> {
+    envs: Vec<(OsString, OsString)>,
+    inherit_output: bool,
+    fds: Vec<BorrowedFd<'a>>,
+}
+
+impl<'a> RunOptions<'a> {
+    /// No environment, output captured, no descriptors beyond 0–2.
+    pub fn new() -> RunOptions<'a> {
+        RunOptions::default()
+    }
+
+    /// Passes an environment variable to the isolated function.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    /// Lets the isolated function write to this program's stdout and stderr (and read its
+    /// stdin) instead of capturing its output.
+    pub fn inherit_output(mut self) -> Self {
+        self.inherit_output = true;
+        self
+    }
+
+    /// Passes a descriptor: the isolated function finds it open under the same number.
+    pub fn pass_fd(mut self, fd: BorrowedFd<'a>) -> Self {
+        self.fds.push(fd);
+        self
+    }
+}
+
+/// The environment variable that tells a re-executed program which isolate to enter:
+/// `<result fd>:<fds to keep, comma-separated>:<name>`.
+const MARKER: &str = "__EXTRASAFE_ISOLATE";
+
+type Builder = fn(&'static str) -> Isolate;
+
+/// The isolates whose `main_hook` ran in this program.
+static HOOKS: Mutex<Vec<(&'static str, Builder)>> = Mutex::new(Vec::new());
+
+impl Isolate {
+    /// An isolate called `name` that runs `func`.
+    pub fn new(name: &'static str, func: fn()) -> Isolate {
+        Isolate {
+            name,
+            func: IsolatedFn::Unit(func),
+            config: IsolationConfig::new(),
+        }
+    }
+
+    /// An isolate called `name` that runs `func` and hands the bytes it returns to the
+    /// caller ([`IsolateOutput::payload`], at most 16 MiB).
+    pub fn new_with_payload(name: &'static str, func: fn() -> Vec<u8>) -> Isolate {
+        Isolate {
+            name,
+            func: IsolatedFn::Bytes(func),
+            config: IsolationConfig::new(),
+        }
+    }
+
+    /// Binds `src` to `dst` in the new root, **read-only** (0.5.1 bound read-write: use
+    /// [`add_bind_mount_writable`](Isolate::add_bind_mount_writable) for that). See
+    /// [`IsolationConfig::bind`].
+    pub fn add_bind_mount(mut self, src: impl AsRef<Path>, dst: impl AsRef<Path>) -> Isolate {
+        self.config = self.config.bind(src, dst);
+        self
+    }
+
+    /// Binds `src` to `dst` in the new root, read-write.
+    pub fn add_bind_mount_writable(
+        mut self,
+        src: impl AsRef<Path>,
+        dst: impl AsRef<Path>,
+    ) -> Isolate {
+        self.config = self.config.bind_writable(src, dst);
+        self
+    }
+
+    /// The size limit of the new root, in MiB (default 64).
+    pub fn set_rootfs_size(mut self, mib: u32) -> Isolate {
+        self.config = self.config.rootfs_size_mib(mib);
+        self
+    }
+
+    /// Whether the function gets a network namespace of its own (default: yes).
+    pub fn new_network(mut self, new_network: bool) -> Isolate {
+        self.config = self.config.new_network(new_network);
+        self
+    }
+
+    /// Changes the rest of the configuration.
+    ///
+    /// ```
+    /// use extrasafe::isolate::{Isolate, Rlimit};
+    /// let isolate = Isolate::new("job", || ())
+    ///     .configure(|c| c.hostname("job").rlimit(Rlimit::Processes, 8));
+    /// # drop(isolate);
+    /// ```
+    pub fn configure(mut self, f: impl FnOnce(IsolationConfig) -> IsolationConfig) -> Isolate {
+        self.config = f(self.config);
+        self
+    }
+
+    /// Call at the top of `main`, once per isolate, with its name and the function that
+    /// builds it. In the program as started it only registers the isolate; in a program
+    /// re-executed by [`Isolate::run`] for this name, it runs the isolated function and
+    /// exits, never returning.
+    ///
+    /// The re-executed program must reach the hook while it has a single thread: call it
+    /// before starting threads or runtimes.
+    pub fn main_hook(name: &'static str, builder: fn(&'static str) -> Isolate) {
+        {
+            let mut hooks = HOOKS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !hooks.iter().any(|(n, _)| *n == name) {
+                hooks.push((name, builder));
+            }
+        }
+        let Some(marker) = std::env::var_os(MARKER) else {
+            return;
+        };
+        let marker = marker.to_string_lossy().into_owned();
+        let mut parts = marker.splitn(3, ':');
+        let (Some(fd), Some(keep), Some(target)) = (parts.next(), parts.next(), parts.next())
+        else {
+            eprintln!("extrasafe: isolate: malformed {MARKER}");
+            sys::exit_now(1);
+        };
+        if target != name {
+            return;
+        }
+        std::env::remove_var(MARKER);
+        let keep: Vec<RawFd> = keep.split(',').filter_map(|s| s.parse().ok()).collect();
+        let Some(result) = fd
+            .parse()
+            .ok()
+            .and_then(|fd| sys::take_inherited_fd(fd).ok())
+        else {
+            eprintln!("extrasafe: isolate: the result channel was not inherited");
+            sys::exit_now(1);
+        };
+        let mut result = std::fs::File::from(result);
+        let isolate = builder(name);
+        let mut config = isolate.config.clone();
+        // The variables the caller passed (the program was started with only them), then
+        // the configuration's.
+        let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        env.append(&mut config.env);
+        config.env = env;
+        config.keep_fds.extend(&keep);
+
+        let fail = |result: &mut std::fs::File, e: &IsolateError| -> ! {
+            use std::io::Write;
+            let (step, reason) = match e {
+                IsolateError::Setup { step, reason } => (step.clone(), reason.clone()),
+                other => ("enter the isolate".to_string(), other.to_string()),
+            };
+            let mut msg = vec![b'F'];
+            msg.extend_from_slice(format!("{step}\n{reason}").as_bytes());
+            let _ = result.write_all(&msg);
+            sys::exit_now(1)
+        };
+        match setup::enter(&config, &config.keep_fds) {
+            Err(e) => fail(&mut result, &e),
+            Ok(Role::Child { mut slot, setup }) => {
+                // close_range closed it (or the process ends below): never close it again.
+                std::mem::forget(result);
+                if let Err(e) = setup {
+                    let (step, reason) = match e {
+                        IsolateError::Setup { step, reason } => (step, reason),
+                        other => ("enter the isolate".to_string(), other.to_string()),
+                    };
+                    slot.put(&Report::SetupFailed(step, reason));
+                    sys::exit_now(1);
+                }
+                let func = isolate.func;
+                let outcome = std::panic::catch_unwind(move || match func {
+                    IsolatedFn::Unit(f) => {
+                        f();
+                        Vec::new()
+                    }
+                    IsolatedFn::Bytes(f) => f(),
+                });
+                match outcome {
+                    Ok(bytes) => {
+                        slot.put(&Report::Returned(bytes));
+                        std::process::exit(0)
+                    }
+                    Err(panic) => {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a panic with a non-string payload".into());
+                        slot.put(&Report::Panicked(message));
+                        std::process::exit(101)
+                    }
+                }
+            }
+            Ok(Role::Supervisor { pid, slot, _alive }) => {
+                use std::io::Write;
+                let end = match setup::supervise(pid, false) {
+                    Ok(end) => end,
+                    Err(e) => {
+                        let _ = sys::kill(pid, libc::SIGKILL);
+                        fail(
+                            &mut result,
+                            &IsolateError::Setup {
+                                step: "supervise the isolated process".into(),
+                                reason: e.to_string(),
+                            },
+                        )
+                    }
+                };
+                let (tag, code) = match end {
+                    ChildEnd::Exited(c) => (b'E', c),
+                    ChildEnd::Signaled(s) => (b'S', s),
+                };
+                let mut msg = vec![tag];
+                msg.extend_from_slice(&code.to_le_bytes());
+                msg.extend_from_slice(&slot.raw());
+                let _ = result.write_all(&msg);
+                drop(result);
+                setup::exit_like(end)
+            }
+        }
+    }
+
+    /// Runs the isolate `name` (0.5.1's API): re-executes this program with only `envs` as
+    /// its environment, captures its output, and returns it with the process's exit status
+    /// (a panic shows as exit code 101; [`run_with`](Isolate::run_with) tells it apart).
+    ///
+    /// # Errors
+    /// As [`run_with`](Isolate::run_with).
+    pub fn run(name: &str, envs: &HashMap<String, String>) -> Result<Output, IsolateError> {
+        let mut options = RunOptions::new();
+        for (k, v) in envs {
+            options = options.env(k, v);
+        }
+        let (output, _) = run_inner(name, &options)?;
+        Ok(output)
+    }
+
+    /// Runs the isolate `name` and reports how its function ended, its output, and the
+    /// bytes it returned. Blocks until the isolated process ends; may be called from any
+    /// thread of a running program.
+    ///
+    /// # Errors
+    /// [`IsolateError::NoMainHook`] if `main_hook` did not run for `name`;
+    /// [`IsolateError::InvalidBindDestination`] or [`IsolateError::BindmountConfig`] for a
+    /// bad configuration (nothing is started); [`IsolateError::UserNamespacesUnavailable`];
+    /// [`IsolateError::Setup`] if a setup step failed in the isolated process (the function
+    /// did not run); [`IsolateError::Command`] or [`IsolateError::MemFd`] if the program
+    /// could not be started.
+    pub fn run_with(name: &str, options: &RunOptions<'_>) -> Result<IsolateOutput, IsolateError> {
+        run_inner(name, options).map(|(_, output)| output)
+    }
+}
+
+fn run_inner(
+    name: &str,
+    options: &RunOptions<'_>,
+) -> Result<(Output, IsolateOutput), IsolateError> {
+    let (static_name, builder) = HOOKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .find(|(n, _)| *n == name)
+        .copied()
+        .ok_or_else(|| IsolateError::NoMainHook {
+            name: name.to_string(),
+        })?;
+    let isolate = builder(static_name);
+    setup::validate(&isolate.config)?;
+
+    let (result_r, result_w) = sys::pipe().map_err(IsolateError::MemFd)?;
+    let exe = std::env::current_exe().map_err(IsolateError::Command)?;
+    let keep: Vec<RawFd> = options.fds.iter().map(AsRawFd::as_raw_fd).collect();
+    let keep_list: Vec<String> = keep.iter().map(ToString::to_string).collect();
+    let mut cmd = Command::new(exe);
+    cmd.args(std::env::args_os().skip(1))
+        .env_clear()
+        .envs(options.envs.iter().map(|(k, v)| (k, v)))
+        .env(
+            MARKER,
+            format!("{}:{}:{name}", result_w.as_raw_fd(), keep_list.join(",")),
+        );
+    if options.inherit_output {
+        cmd.stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+    } else {
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    }
+    let mut keep_fds = keep;
+    keep_fds.push(result_w.as_raw_fd());
+    sys::prepare_isolated_command(
+        &mut cmd,
+        libc::pid_t::try_from(std::process::id()).unwrap_or(0),
+        keep_fds,
+    );
+    let child = cmd.spawn().map_err(IsolateError::Command)?;
+    drop(result_w);
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        std::fs::File::from(result_r)
+            .read_to_end(&mut buf)
+            .map(|_| buf)
+    });
+    let output = child.wait_with_output().map_err(IsolateError::Command)?;
+    let report = reader
+        .join()
+        .map_err(|_| IsolateError::Command(std::io::Error::other("the result reader panicked")))?
+        .map_err(IsolateError::MemFd)?;
+
+    let (end, record) = match report.first() {
+        Some(b'F') => {
+            let text = String::from_utf8_lossy(&report[1..]);
+            let (step, reason) = text.split_once('\n').unwrap_or((&text, ""));
+            return Err(IsolateError::Setup {
+                step: step.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+        Some(tag @ (b'E' | b'S')) if report.len() >= 5 => {
+            let code = i32::from_le_bytes(report[1..5].try_into().expect("four bytes"));
+            let end = if *tag == b'E' {
+                ChildEnd::Exited(code)
+            } else {
+                ChildEnd::Signaled(code)
+            };
+            (end, Report::decode(&report[5..]))
+        }
+        _ => {
+            return Err(IsolateError::Setup {
+                step: format!("enter isolate `{name}`"),
+                reason: format!(
+                    "the re-executed program ended ({}) without entering it: does it call \
+                     Isolate::main_hook(\"{name}\", ..) at the top of main, before starting \
+                     threads?",
+                    output.status
+                ),
+            })
+        }
+    };
+    let mut payload = None;
+    let status = match record {
+        Some(Report::SetupFailed(step, reason)) => {
+            return Err(IsolateError::Setup { step, reason })
+        }
+        Some(Report::Panicked(message)) => IsolateStatus::Panicked { message },
+        Some(Report::Returned(bytes)) => {
+            payload = Some(bytes);
+            status_of(end)
+        }
+        None => status_of(end),
+    };
+    let isolated = IsolateOutput {
+        status,
+        stdout: output.stdout.clone(),
+        stderr: output.stderr.clone(),
+        payload,
+    };
+    Ok((output, isolated))
+}
+
+fn status_of(end: ChildEnd) -> IsolateStatus {
+    match end {
+        ChildEnd::Exited(c) => IsolateStatus::Exited(c),
+        ChildEnd::Signaled(s) => IsolateStatus::Signaled(s),
+    }
+}

@@ -1,0 +1,611 @@
+//! `Isolate::run` and `Isolate::run_with`: what the isolated function sees and how its end is
+//! reported. Each case runs in a process of its own (see `isolate_common`), and each isolate
+//! in a re-executed process of its own.
+//!
+//! Most isolated functions return what they observed as their payload, and the case asserts
+//! on it outside, so that a failure shows the observed value.
+
+mod isolate_common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsFd, AsRawFd};
+use std::path::PathBuf;
+
+use extrasafe::isolate::{Isolate, IsolateError, IsolateStatus, Rlimit, RunOptions};
+use isolate_common::{children_of, errno, is_dead, status_field, wait_until, Case};
+
+// ---------------------------------------------------------------------------------------
+// The isolates. Their builders are plain functions (`Isolate::main_hook` takes `fn`), so
+// what varies per run (a directory, a port) comes through the environment, which the case
+// process sets for itself and passes to the isolated function.
+
+/// A directory on the host that a case made for bind mounts (in the environment).
+const DIR_ENV: &str = "ISOLATE_TEST_DIR";
+
+fn test_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os(DIR_ENV).expect("the case sets ISOLATE_TEST_DIR"))
+}
+
+fn payload_of(text: String) -> Vec<u8> {
+    text.into_bytes()
+}
+
+fn pid_and_procs() -> Vec<u8> {
+    let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    pids.sort_unstable();
+    payload_of(format!("{} {pids:?}", std::process::id()))
+}
+
+fn id_maps() -> Vec<u8> {
+    let uid_map = std::fs::read_to_string("/proc/self/uid_map").unwrap();
+    let gid_map = std::fs::read_to_string("/proc/self/gid_map").unwrap();
+    let uid = status_field(std::process::id(), "Uid").unwrap();
+    let setgroups = std::fs::read_to_string("/proc/self/setgroups").unwrap();
+    let allow = std::fs::write("/proc/self/setgroups", "allow").map_err(|e| errno(&e));
+    payload_of(format!(
+        "uid_map={}|gid_map={}|uid={}|setgroups={}|allow={allow:?}",
+        uid_map.split_whitespace().collect::<Vec<_>>().join(" "),
+        gid_map.split_whitespace().collect::<Vec<_>>().join(" "),
+        uid.split_whitespace().collect::<Vec<_>>().join(" "),
+        setgroups.trim()
+    ))
+}
+
+fn network() -> Vec<u8> {
+    let host_port: u16 = std::env::var("HOST_PORT").unwrap().parse().unwrap();
+    let host = match TcpStream::connect(("127.0.0.1", host_port)) {
+        Ok(_) => "connected".to_string(),
+        Err(e) => format!("errno {}", errno(&e)),
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let (mut server, _) = listener.accept().unwrap();
+    client.write_all(b"ping").unwrap();
+    let mut buf = [0u8; 4];
+    server.read_exact(&mut buf).unwrap();
+    payload_of(format!(
+        "host: {host}; loopback: {}",
+        String::from_utf8_lossy(&buf)
+    ))
+}
+
+fn binds() -> Vec<u8> {
+    let ro_write = std::fs::write("/ro/file", b"changed").map_err(|e| errno(&e));
+    let ro_create = std::fs::write("/ro/new", b"x").map_err(|e| errno(&e));
+    let ro_read = std::fs::read_to_string("/ro/file").unwrap();
+    let nested_write = std::fs::write("/ro/sub/inner", b"changed").map_err(|e| errno(&e));
+    let rw_write = std::fs::write("/rw/written", b"from inside").map_err(|e| errno(&e));
+    payload_of(format!(
+        "ro write: {ro_write:?}; ro create: {ro_create:?}; ro read: {ro_read}; nested: \
+         {nested_write:?}; rw write: {rw_write:?}"
+    ))
+}
+
+fn capabilities() -> Vec<u8> {
+    // thread-self: capabilities are per thread.
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    let fields: Vec<String> = status
+        .lines()
+        .filter(|l| {
+            l.starts_with("Cap") || l.starts_with("NoNewPrivs") || l.starts_with("Seccomp:")
+        })
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    payload_of(fields.join("|"))
+}
+
+fn open_fds() -> Vec<u8> {
+    let open: Vec<i32> = (0..4096)
+        .filter(|&fd| {
+            // fcntl(F_GETFD) opens nothing, so the probe does not see itself.
+            isolate_common_fcntl(fd)
+        })
+        .collect();
+    payload_of(format!("{open:?}"))
+}
+
+#[allow(unsafe_code)]
+fn isolate_common_fcntl(fd: i32) -> bool {
+    // SAFETY: F_GETFD takes no argument and only reports whether `fd` is open.
+    unsafe { libc::fcntl(fd, libc::F_GETFD) != -1 }
+}
+
+fn spawn_threads() -> Vec<u8> {
+    let mut spawned = 0;
+    let mut error = None;
+    let mut handles = Vec::new();
+    for _ in 0..32 {
+        match std::thread::Builder::new()
+            .spawn(|| std::thread::sleep(std::time::Duration::from_millis(500)))
+        {
+            Ok(h) => {
+                spawned += 1;
+                handles.push(h);
+            }
+            Err(e) => {
+                error = Some(errno(&e));
+                break;
+            }
+        }
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
+    payload_of(format!("spawned {spawned}; error {error:?}"))
+}
+
+fn fill_tmp() -> Vec<u8> {
+    let mut f = std::fs::File::create("/tmp/fill").unwrap();
+    let chunk = vec![0xa5u8; 64 * 1024];
+    let mut written = 0usize;
+    let err = loop {
+        match f.write_all(&chunk) {
+            Ok(()) => written += chunk.len(),
+            Err(e) => break errno(&e),
+        }
+        assert!(written < 64 << 20, "wrote 64 MiB into a 1 MiB root");
+    };
+    payload_of(format!("errno {err} after {} KiB", written / 1024))
+}
+
+fn exit_seven() {
+    std::process::exit(7);
+}
+
+fn abort() {
+    std::process::abort();
+}
+
+fn panic_boom() {
+    panic!("boom {}", 42);
+}
+
+fn hello() {
+    println!("hello from inside");
+    eprintln!("and to stderr");
+}
+
+fn environment() -> Vec<u8> {
+    let mut vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    vars.sort();
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    // Field 6 of /proc/self/stat is the session id.
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = stat.rsplit_once(')').unwrap().1;
+    let session = after.split_whitespace().nth(3).unwrap().to_string();
+    let mut dev: Vec<String> = std::fs::read_dir("/dev")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    dev.sort();
+    let null = std::fs::write("/dev/null", b"x").is_ok();
+    let mut random = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .unwrap()
+        .read_exact(&mut random)
+        .unwrap();
+    let root_entries = std::fs::read_dir("/").unwrap().count();
+    payload_of(format!(
+        "env={vars:?}|host={}|session={session}|dev={dev:?}|null={null}|random={}|root={root_entries}",
+        hostname.trim(),
+        random.iter().any(|&b| b != 0)
+    ))
+}
+
+fn sleep_forever() {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
+fn build(name: &'static str) -> Isolate {
+    match name {
+        "pid" => Isolate::new_with_payload(name, pid_and_procs),
+        "ids" => Isolate::new_with_payload(name, id_maps).configure(|c| c.user(1000, 1001)),
+        "net" => Isolate::new_with_payload(name, network),
+        "binds" => Isolate::new_with_payload(name, binds)
+            .add_bind_mount(test_dir().join("ro"), "/ro")
+            .add_bind_mount_writable(test_dir().join("rw"), "/rw"),
+        "dotdot" => Isolate::new(name, hello).add_bind_mount(
+            test_dir().join("ro"),
+            "/../../../../../../../../tmp/extrasafe-escape",
+        ),
+        "symlink" => Isolate::new(name, hello)
+            .add_bind_mount(test_dir().join("with-link"), "/a")
+            .add_bind_mount(test_dir().join("ro"), "/a/link/escape"),
+        "caps" => Isolate::new_with_payload(name, capabilities),
+        "fds" => Isolate::new_with_payload(name, open_fds),
+        "nproc" => Isolate::new_with_payload(name, spawn_threads).configure(|c| {
+            let c = c.rlimit(Rlimit::Processes, 6);
+            // Host root is exempt from RLIMIT_NPROC: run as nobody.
+            if isolate_common::is_root() {
+                c.host_user(65534, 65534)
+            } else {
+                c
+            }
+        }),
+        "full" => Isolate::new_with_payload(name, fill_tmp).set_rootfs_size(1),
+        "exit" => Isolate::new(name, exit_seven),
+        "abort" => Isolate::new(name, abort),
+        "panic" => Isolate::new(name, panic_boom),
+        "hello" => Isolate::new(name, hello),
+        "env" => Isolate::new_with_payload(name, environment)
+            .configure(|c| c.hostname("box").env("FROM_CONFIG", "yes")),
+        "sleep" => Isolate::new(name, sleep_forever),
+        other => panic!("no isolate {other}"),
+    }
+}
+
+const ISOLATES: [&str; 16] = [
+    "pid", "ids", "net", "binds", "dotdot", "symlink", "caps", "fds", "nproc", "full", "exit",
+    "abort", "panic", "hello", "env", "sleep",
+];
+
+// ---------------------------------------------------------------------------------------
+// The cases.
+
+fn run(name: &str) -> extrasafe::isolate::IsolateOutput {
+    run_opts(name, &RunOptions::new())
+}
+
+fn run_opts(name: &str, options: &RunOptions<'_>) -> extrasafe::isolate::IsolateOutput {
+    match Isolate::run_with(name, options) {
+        Ok(out) => out,
+        Err(e) => panic!("isolate {name} failed: {e}"),
+    }
+}
+
+fn text(out: &extrasafe::isolate::IsolateOutput) -> String {
+    assert_eq!(
+        out.status,
+        IsolateStatus::Exited(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.payload.clone().expect("the function returned")).unwrap()
+}
+
+/// A fresh directory for one case, named in the environment for the builders.
+fn make_test_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("extrasafe-isolate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ro/sub")).unwrap();
+    std::fs::create_dir_all(dir.join("rw")).unwrap();
+    std::fs::write(dir.join("ro/file"), b"original").unwrap();
+    std::fs::write(dir.join("ro/sub/inner"), b"original").unwrap();
+    std::env::set_var(DIR_ENV, &dir);
+    dir
+}
+
+fn pid_is_one_and_no_host_pids_are_visible() {
+    assert_eq!(text(&run("pid")), "1 [1]");
+}
+
+fn uid_map_is_as_configured_and_setgroups_is_denied() {
+    let (euid, egid) = (
+        status_field(std::process::id(), "Uid").unwrap(),
+        status_field(std::process::id(), "Gid").unwrap(),
+    );
+    let host_uid = euid.split_whitespace().nth(1).unwrap().to_string();
+    let host_gid = egid.split_whitespace().nth(1).unwrap().to_string();
+    let got = text(&run("ids"));
+    assert_eq!(
+        got,
+        format!(
+            "uid_map=1000 {host_uid} 1|gid_map=1001 {host_gid} 1|uid=1000 1000 1000 1000|\
+             setgroups=deny|allow=Err({})",
+            libc::EACCES
+        )
+    );
+}
+
+fn no_route_to_a_host_port_but_loopback_inside_works() {
+    let host = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = host.local_addr().unwrap().port();
+    let got = text(&run_opts(
+        "net",
+        &RunOptions::new().env("HOST_PORT", port.to_string()),
+    ));
+    assert_eq!(
+        got,
+        format!("host: errno {}; loopback: ping", libc::ECONNREFUSED)
+    );
+}
+
+fn read_only_binds_give_erofs_and_writable_binds_write_through() {
+    let dir = make_test_dir();
+    // A mount below the read-only bind's source must be read-only inside too: make one, in
+    // a mount namespace of this case process only (the isolate inherits a copy).
+    mount_tmpfs_privately(&dir.join("ro/sub"));
+    std::fs::write(dir.join("ro/sub/inner"), b"original").unwrap();
+    let got = text(&run_opts("binds", &RunOptions::new().env(DIR_ENV, &dir)));
+    let erofs = libc::EROFS;
+    assert_eq!(
+        got,
+        format!(
+            "ro write: Err({erofs}); ro create: Err({erofs}); ro read: original; nested: \
+             Err({erofs}); rw write: Ok(())"
+        )
+    );
+    assert_eq!(std::fs::read(dir.join("ro/file")).unwrap(), b"original");
+    assert_eq!(
+        std::fs::read(dir.join("rw/written")).unwrap(),
+        b"from inside"
+    );
+    unmount(&dir.join("ro/sub"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Mounts a tmpfs at `at` in a new mount namespace of this (single-threaded) process.
+#[allow(unsafe_code)]
+fn mount_tmpfs_privately(at: &std::path::Path) {
+    use std::ffi::CString;
+    let at = CString::new(at.as_os_str().to_str().unwrap()).unwrap();
+    // SAFETY: integer flags; every pointer is NULL or a NUL-terminated string that outlives
+    // the call. The case process has one thread here (unshare would fail otherwise).
+    unsafe {
+        assert_eq!(
+            libc::unshare(libc::CLONE_NEWNS),
+            0,
+            "{}",
+            std::io::Error::last_os_error()
+        );
+        let none = std::ptr::null();
+        let root = c"/";
+        assert_eq!(
+            libc::mount(
+                none,
+                root.as_ptr(),
+                none,
+                libc::MS_REC | libc::MS_PRIVATE,
+                none.cast()
+            ),
+            0
+        );
+        let tmpfs = c"tmpfs";
+        assert_eq!(
+            libc::mount(tmpfs.as_ptr(), at.as_ptr(), tmpfs.as_ptr(), 0, none.cast()),
+            0,
+            "{}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// Unmounts what `mount_tmpfs_privately` mounted.
+#[allow(unsafe_code)]
+fn unmount(at: &std::path::Path) {
+    let at = std::ffi::CString::new(at.as_os_str().to_str().unwrap()).unwrap();
+    // SAFETY: `at` is a NUL-terminated string that outlives the call.
+    assert_eq!(unsafe { libc::umount2(at.as_ptr(), 0) }, 0);
+}
+
+fn a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host() {
+    let dir = make_test_dir();
+    let _ = std::fs::remove_dir_all("/tmp/extrasafe-escape");
+    let err = Isolate::run_with("dotdot", &RunOptions::new().env(DIR_ENV, &dir)).unwrap_err();
+    assert!(
+        matches!(err, IsolateError::InvalidBindDestination { .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`..`") && msg.contains("nothing was mounted"),
+        "{msg}"
+    );
+    assert!(!std::path::Path::new("/tmp/extrasafe-escape").exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn a_symlink_on_the_way_to_a_destination_is_rejected() {
+    let dir = make_test_dir();
+    let escape = dir.join("outside");
+    std::fs::create_dir_all(dir.join("with-link")).unwrap();
+    std::fs::create_dir_all(&escape).unwrap();
+    // Inside, /a/link would point at this host directory if it were followed before
+    // pivot_root.
+    std::os::unix::fs::symlink(&escape, dir.join("with-link/link")).unwrap();
+    let err = Isolate::run_with("symlink", &RunOptions::new().env(DIR_ENV, &dir)).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, IsolateError::Setup { .. }), "{err:?}");
+    assert!(msg.contains("symbolic link"), "{msg}");
+    assert!(
+        !escape.join("escape").exists(),
+        "a mount point was created outside"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn capabilities_are_all_dropped_with_no_new_privs() {
+    let got = text(&run("caps"));
+    assert_eq!(
+        got,
+        "CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|\
+         CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|Seccomp: 0"
+    );
+}
+
+fn only_passed_descriptors_are_open() {
+    let file = std::fs::File::open("/proc/self/status").unwrap();
+    let other = std::fs::File::open("/proc/self/stat").unwrap();
+    let fd = file.as_raw_fd();
+    let got = text(&run_opts("fds", &RunOptions::new().pass_fd(file.as_fd())));
+    assert_eq!(got, format!("[0, 1, 2, {fd}]"));
+    drop(other);
+}
+
+fn killing_the_supervisor_kills_the_isolated_process() {
+    let worker = std::thread::spawn(|| Isolate::run_with("sleep", &RunOptions::new()));
+    let me = std::process::id();
+    let mut supervisor = 0;
+    wait_until("the re-executed program starts", || {
+        supervisor = children_of(me).first().copied().unwrap_or(0);
+        supervisor != 0
+    });
+    let mut isolated = 0;
+    wait_until("the isolated process runs as PID 1", || {
+        isolated = children_of(supervisor).first().copied().unwrap_or(0);
+        isolated != 0
+            && status_field(isolated, "NSpid")
+                .is_some_and(|ns| ns.split_whitespace().last() == Some("1"))
+            && status_field(isolated, "CapEff").as_deref() == Some("0000000000000000")
+    });
+    isolate_common::kill(supervisor, libc::SIGKILL);
+    wait_until("the isolated process dies", || is_dead(isolated));
+    let result = worker.join().unwrap();
+    assert!(result.is_err(), "{result:?}");
+}
+
+fn a_process_rlimit_holds() {
+    let got = text(&run("nproc"));
+    // 6 tasks of the isolated user: the supervisor, the main thread, and at most 4 more.
+    assert!(
+        got.starts_with("spawned ") && got.ends_with(&format!("error Some({})", libc::EAGAIN)),
+        "{got}"
+    );
+    let spawned: u32 = got["spawned ".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=4).contains(&spawned), "{got}");
+}
+
+fn a_full_root_gives_enospc() {
+    let got = text(&run("full"));
+    assert!(
+        got.starts_with(&format!("errno {} after", libc::ENOSPC)),
+        "{got}"
+    );
+}
+
+fn exit_codes_signals_and_panics_are_told_apart() {
+    let exit = run("exit");
+    assert_eq!(exit.status, IsolateStatus::Exited(7));
+    assert_eq!(exit.payload, None);
+
+    let abort = run("abort");
+    // PID 1 ignores the SIGABRT abort() raises first; glibc then faults (SIGSEGV on x86_64).
+    assert!(
+        matches!(abort.status, IsolateStatus::Signaled(s) if [libc::SIGABRT, libc::SIGSEGV, libc::SIGILL, libc::SIGTRAP].contains(&s)),
+        "{:?}",
+        abort.status
+    );
+
+    let panic = run("panic");
+    assert_eq!(
+        panic.status,
+        IsolateStatus::Panicked {
+            message: "boom 42".into()
+        }
+    );
+    assert!(String::from_utf8_lossy(&panic.stderr).contains("boom 42"));
+
+    let ok = run("hello");
+    assert!(ok.status.success());
+    assert_eq!(ok.payload, Some(Vec::new()));
+}
+
+fn output_is_captured_and_run_keeps_the_0_5_api() {
+    let mut envs = std::collections::HashMap::new();
+    envs.insert("UNUSED".to_string(), "1".to_string());
+    let out = Isolate::run("hello", &envs).unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"hello from inside\n");
+    assert_eq!(out.stderr, b"and to stderr\n");
+    // A panic is exit status 101 in the 0.5.1 API.
+    let panic = Isolate::run("panic", &envs).unwrap();
+    assert_eq!(panic.status.code(), Some(101));
+}
+
+fn environment_hostname_session_and_dev_are_clean() {
+    std::env::set_var("SECRET_OF_THE_CALLER", "1");
+    let got = text(&run_opts("env", &RunOptions::new().env("PASSED", "ok")));
+    assert_eq!(
+        got,
+        "env=[\"FROM_CONFIG=yes\", \"PASSED=ok\"]|host=box|session=1|dev=[\"fd\", \"full\", \
+         \"null\", \"random\", \"stderr\", \"stdin\", \"stdout\", \"urandom\", \"zero\"]|\
+         null=true|random=true|root=3"
+    );
+}
+
+fn run_without_a_main_hook_is_an_error() {
+    let err = Isolate::run_with("never-hooked", &RunOptions::new()).unwrap_err();
+    assert!(matches!(err, IsolateError::NoMainHook { .. }), "{err:?}");
+    assert!(err
+        .to_string()
+        .contains("Isolate::main_hook(\"never-hooked\""));
+}
+
+const CASES: &[Case] = &[
+    (
+        "pid_is_one_and_no_host_pids_are_visible",
+        pid_is_one_and_no_host_pids_are_visible,
+    ),
+    (
+        "uid_map_is_as_configured_and_setgroups_is_denied",
+        uid_map_is_as_configured_and_setgroups_is_denied,
+    ),
+    (
+        "no_route_to_a_host_port_but_loopback_inside_works",
+        no_route_to_a_host_port_but_loopback_inside_works,
+    ),
+    (
+        "read_only_binds_give_erofs_and_writable_binds_write_through",
+        read_only_binds_give_erofs_and_writable_binds_write_through,
+    ),
+    (
+        "a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host",
+        a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host,
+    ),
+    (
+        "a_symlink_on_the_way_to_a_destination_is_rejected",
+        a_symlink_on_the_way_to_a_destination_is_rejected,
+    ),
+    (
+        "capabilities_are_all_dropped_with_no_new_privs",
+        capabilities_are_all_dropped_with_no_new_privs,
+    ),
+    (
+        "only_passed_descriptors_are_open",
+        only_passed_descriptors_are_open,
+    ),
+    (
+        "killing_the_supervisor_kills_the_isolated_process",
+        killing_the_supervisor_kills_the_isolated_process,
+    ),
+    ("a_process_rlimit_holds", a_process_rlimit_holds),
+    ("a_full_root_gives_enospc", a_full_root_gives_enospc),
+    (
+        "exit_codes_signals_and_panics_are_told_apart",
+        exit_codes_signals_and_panics_are_told_apart,
+    ),
+    (
+        "output_is_captured_and_run_keeps_the_0_5_api",
+        output_is_captured_and_run_keeps_the_0_5_api,
+    ),
+    (
+        "environment_hostname_session_and_dev_are_clean",
+        environment_hostname_session_and_dev_are_clean,
+    ),
+    (
+        "run_without_a_main_hook_is_an_error",
+        run_without_a_main_hook_is_an_error,
+    ),
+];
+
+fn main() {
+    for name in ISOLATES {
+        Isolate::main_hook(name, build);
+    }
+    match isolate_common::current_case() {
+        Some(case) => isolate_common::run_case(CASES, &case),
+        None => isolate_common::run_all(CASES),
+    }
+}
