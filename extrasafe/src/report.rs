@@ -104,6 +104,11 @@ pub struct EnforcementReport {
     pub seccomp: Option<SeccompReport>,
     /// What Landlock enforced, if the context had Landlock rules.
     pub landlock: Option<LandlockReport>,
+    /// What process isolation enforced: set by
+    /// [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated) (and so
+    /// `#[extrasafe::main]`) in the isolated process, for a context made with
+    /// `isolate_process`; `None` otherwise.
+    pub isolation: Option<IsolationReport>,
 }
 
 impl EnforcementReport {
@@ -111,7 +116,63 @@ impl EnforcementReport {
         EnforcementReport {
             seccomp: Some(seccomp),
             landlock: None,
+            isolation: None,
         }
+    }
+}
+
+/// What process isolation enforced (the `isolate` feature; see the `isolate` module).
+///
+/// Its `Display` is one line:
+/// `isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs root;
+/// 2 binds (1 writable); capabilities: none`, followed by `; rlimits: RLIMIT_NPROC=64, …`
+/// when limits were set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IsolationReport {
+    /// The new namespaces the process runs in: `user`, `pid`, `mount`, `ipc`, `uts`,
+    /// `cgroup`, and `net` unless the configuration kept the caller's network.
+    pub namespaces: Vec<&'static str>,
+    /// The size limit of the tmpfs root, in MiB.
+    pub rootfs_mib: u32,
+    /// How many bind mounts are read-only.
+    pub read_only_binds: usize,
+    /// How many bind mounts are writable.
+    pub writable_binds: usize,
+    /// The capabilities the process kept (such as `"CAP_NET_ADMIN"`), in number order;
+    /// empty when it has none.
+    pub capabilities: Vec<&'static str>,
+    /// The resource limits set (soft and hard), by the kernel's name of the resource (such
+    /// as `"RLIMIT_NPROC"`), in the order they were configured.
+    pub rlimits: Vec<(&'static str, u64)>,
+}
+
+impl fmt::Display for IsolationReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let binds = self.read_only_binds + self.writable_binds;
+        write!(
+            f,
+            "isolation: new {} namespaces; {} MiB tmpfs root; {binds} bind{} ({} writable); \
+             capabilities: ",
+            self.namespaces.join(", "),
+            self.rootfs_mib,
+            if binds == 1 { "" } else { "s" },
+            self.writable_binds
+        )?;
+        if self.capabilities.is_empty() {
+            f.write_str("none")?;
+        } else {
+            f.write_str(&self.capabilities.join(", "))?;
+        }
+        if !self.rlimits.is_empty() {
+            let limits: Vec<String> = self
+                .rlimits
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            write!(f, "; rlimits: {}", limits.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -193,9 +254,79 @@ impl fmt::Display for EnforcementReport {
                     "seccomp: filter on {scope}, {} syscalls allowed ({} with argument \
                      conditions), {} BPF instructions, other syscalls: {}; no_new_privs set",
                     s.allowed_syscalls, s.conditional_syscalls, s.instructions, s.default_action
-                )
+                )?;
             }
-            None => f.write_str("seccomp: not applied"),
+            None => f.write_str("seccomp: not applied")?,
         }
+        if let Some(isolation) = &self.isolation {
+            write!(f, "; {isolation}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn isolation() -> IsolationReport {
+        IsolationReport {
+            namespaces: vec!["user", "pid", "mount", "ipc", "uts", "cgroup", "net"],
+            rootfs_mib: 64,
+            read_only_binds: 1,
+            writable_binds: 1,
+            capabilities: Vec::new(),
+            rlimits: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn isolation_display() {
+        assert_eq!(
+            isolation().to_string(),
+            "isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs \
+             root; 2 binds (1 writable); capabilities: none"
+        );
+        let other = IsolationReport {
+            namespaces: vec!["user", "pid", "mount", "ipc", "uts", "cgroup"],
+            rootfs_mib: 16,
+            read_only_binds: 0,
+            writable_binds: 1,
+            capabilities: vec!["CAP_NET_ADMIN", "CAP_SYS_CHROOT"],
+            rlimits: vec![("RLIMIT_NPROC", 64), ("RLIMIT_NOFILE", 32)],
+        };
+        assert_eq!(
+            other.to_string(),
+            "isolation: new user, pid, mount, ipc, uts, cgroup namespaces; 16 MiB tmpfs root; \
+             1 bind (1 writable); capabilities: CAP_NET_ADMIN, CAP_SYS_CHROOT; rlimits: \
+             RLIMIT_NPROC=64, RLIMIT_NOFILE=32"
+        );
+    }
+
+    #[test]
+    fn enforcement_report_display_appends_isolation() {
+        let mut report = EnforcementReport::seccomp_only(SeccompReport {
+            scope: SeccompScope::AllThreads,
+            default_action: DefaultAction::Errno(1),
+            allowed_syscalls: 10,
+            conditional_syscalls: 2,
+            instructions: 40,
+        });
+        let seccomp = "seccomp: filter on all threads, 10 syscalls allowed (2 with argument \
+                       conditions), 40 BPF instructions, other syscalls: fail with errno 1 \
+                       (EPERM); no_new_privs set";
+        assert_eq!(report.to_string(), seccomp);
+        report.isolation = Some(isolation());
+        assert_eq!(
+            report.to_string(),
+            format!(
+                "{seccomp}; isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; \
+                 64 MiB tmpfs root; 2 binds (1 writable); capabilities: none"
+            )
+        );
+        report.seccomp = None;
+        assert!(report
+            .to_string()
+            .starts_with("seccomp: not applied; isolation: new user,"));
     }
 }

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use extrasafe::builtins::danger_zone::Threads;
 use extrasafe::builtins::{Networking, SystemIO};
-use extrasafe::isolate::IsolationConfig;
+use extrasafe::isolate::{Capability, IsolationConfig, Rlimit};
 use extrasafe::{ExtraSafeError, IsolateError, SafetyContext};
 use isolate_common::{children_of, errno, is_dead, status_field, wait_until, Case};
 
@@ -58,7 +58,24 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
         "sleeps" => SafetyContext::new()
             .enable(io)?
             .enable(Threads::nothing().allow_sleep().yes_really())?
-            .isolate_process(config),
+            // Kept by the isolated child only, never by the supervisor.
+            .isolate_process(config.keep_capability(Capability::SysChroot)),
+        "report" => {
+            let dir = PathBuf::from(std::env::var_os(DIR_ENV).expect("the checker sets it"));
+            SafetyContext::new().enable(io)?.isolate_process(
+                config
+                    .bind(&dir, "/ro")
+                    .bind(&dir, "/ro2")
+                    .bind_writable(&dir, "/rw")
+                    .rootfs_size_mib(16)
+                    .keep_capability(Capability::SysChroot)
+                    .keep_capability(Capability::NetAdmin)
+                    .rlimit(Rlimit::OpenFiles, 64),
+            )
+        }
+        "report_plain" => SafetyContext::new()
+            .enable(io)?
+            .isolate_process(config.new_network(false)),
         "no_userns" => {
             deny_unshare();
             SafetyContext::new().enable(io)?.isolate_process(config)
@@ -123,6 +140,30 @@ fn body() {
     }
 }
 
+/// The `report*` programs: `apply_isolated` by hand, to print the report it returns in the
+/// isolated child (`#[extrasafe::main]` discards it).
+fn report_main() {
+    let report = match context().and_then(SafetyContext::apply_isolated) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("apply_isolated failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    let isolation = report.isolation.as_ref().expect("an isolation report");
+    println!("{:?}", isolation.namespaces);
+    println!(
+        "{} {} {} {:?} {:?}",
+        isolation.rootfs_mib,
+        isolation.read_only_binds,
+        isolation.writable_binds,
+        isolation.capabilities,
+        isolation.rlimits
+    );
+    println!("{isolation}");
+    println!("{report}");
+}
+
 mod isolated {
     #[extrasafe::main(super::context)]
     pub(crate) fn main() {
@@ -172,6 +213,48 @@ fn the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main() {
     );
 }
 
+fn apply_isolated_reports_what_isolation_enforced() {
+    let dir = std::env::temp_dir().join(format!("extrasafe-isolate-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = command("report").env(DIR_ENV, &dir).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", describe(&out));
+    assert_eq!(
+        lines[0],
+        r#"["user", "pid", "mount", "ipc", "uts", "cgroup", "net"]"#
+    );
+    assert_eq!(
+        lines[1],
+        r#"16 2 1 ["CAP_NET_ADMIN", "CAP_SYS_CHROOT"] [("RLIMIT_NOFILE", 64)]"#
+    );
+    let isolation = "isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 16 MiB \
+                     tmpfs root; 3 binds (1 writable); capabilities: CAP_NET_ADMIN, \
+                     CAP_SYS_CHROOT; rlimits: RLIMIT_NOFILE=64";
+    assert_eq!(lines[2], isolation);
+    assert!(
+        lines[3].starts_with("seccomp: filter on all threads, ")
+            && lines[3].ends_with(&format!("; no_new_privs set; {isolation}")),
+        "{}",
+        lines[3]
+    );
+
+    let out = run("report_plain");
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().nth(2),
+        Some(
+            "isolation: new user, pid, mount, ipc, uts, cgroup namespaces; 64 MiB tmpfs root; 0 \
+             binds (0 writable); capabilities: none"
+        ),
+        "{}",
+        describe(&out)
+    );
+}
+
 fn the_supervisor_exits_with_the_childs_exit_code() {
     let out = run("exit3");
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
@@ -185,8 +268,9 @@ fn a_panic_in_the_isolated_main_is_exit_code_101() {
 
 /// Starts the `sleeps` program and waits until its isolated child runs user code; returns
 /// the supervisor (the spawned process) and the isolated child's host pid.
-fn start_sleeper() -> (Child, u32) {
+fn start_sleeper() -> (Child, u32, KillOnPanic) {
     let mut child = command("sleeps").stdout(Stdio::piped()).spawn().unwrap();
+    let guard = KillOnPanic(child.id());
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -197,17 +281,52 @@ fn start_sleeper() -> (Child, u32) {
         .first()
         .copied()
         .expect("the supervisor has a child");
-    (child, isolated)
+    (child, isolated, guard)
+}
+
+/// Kills the `sleeps` supervisor (and so its isolated child) if a check panics: it holds
+/// the case process's stderr, and the runner would wait for it forever.
+struct KillOnPanic(u32);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let pid = libc::pid_t::try_from(self.0).expect("pids fit in pid_t");
+            #[allow(unsafe_code)]
+            // SAFETY: kill takes integer arguments only.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 fn the_supervisor_is_restricted_and_forwards_sigterm() {
-    let (mut child, isolated) = start_sleeper();
+    let (mut child, isolated, _guard) = start_sleeper();
     let supervisor = child.id();
     assert_eq!(status_field(supervisor, "Seccomp").as_deref(), Some("2"));
-    assert_eq!(
-        status_field(supervisor, "CapEff").as_deref(),
-        Some("0000000000000000")
-    );
+    // The configuration keeps CAP_SYS_CHROOT (bit 18): the child has it, the supervisor
+    // has nothing.
+    for set in ["CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"] {
+        assert_eq!(
+            status_field(supervisor, set).as_deref(),
+            Some("0000000000000000"),
+            "{set} of the supervisor"
+        );
+    }
+    for (set, value) in [
+        ("CapEff", "0000000000040000"),
+        ("CapPrm", "0000000000040000"),
+        ("CapBnd", "0000000000040000"),
+        ("CapInh", "0000000000000000"),
+        ("CapAmb", "0000000000000000"),
+    ] {
+        assert_eq!(
+            status_field(isolated, set).as_deref(),
+            Some(value),
+            "{set} of the isolated child"
+        );
+    }
     assert_eq!(
         status_field(isolated, "NSpid")
             .unwrap()
@@ -223,7 +342,7 @@ fn the_supervisor_is_restricted_and_forwards_sigterm() {
 }
 
 fn killing_the_supervisor_kills_the_isolated_main() {
-    let (mut child, isolated) = start_sleeper();
+    let (mut child, isolated, _guard) = start_sleeper();
     isolate_common::kill(child.id(), libc::SIGKILL);
     child.wait().unwrap();
     wait_until("the isolated process dies", || is_dead(isolated));
@@ -231,7 +350,7 @@ fn killing_the_supervisor_kills_the_isolated_main() {
 
 fn a_signal_that_kills_the_child_kills_the_supervisor_too() {
     use std::os::unix::process::ExitStatusExt;
-    let (mut child, isolated) = start_sleeper();
+    let (mut child, isolated, _guard) = start_sleeper();
     isolate_common::kill(isolated, libc::SIGKILL);
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
@@ -289,6 +408,10 @@ const CASES: &[Case] = &[
         the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main,
     ),
     (
+        "apply_isolated_reports_what_isolation_enforced",
+        apply_isolated_reports_what_isolation_enforced,
+    ),
+    (
         "the_supervisor_exits_with_the_childs_exit_code",
         the_supervisor_exits_with_the_childs_exit_code,
     ),
@@ -323,8 +446,12 @@ const CASES: &[Case] = &[
 ];
 
 fn main() {
-    if std::env::var_os(PROGRAM_ENV).is_some() {
-        isolated::main();
+    if let Some(program) = std::env::var_os(PROGRAM_ENV) {
+        if program.to_string_lossy().starts_with("report") {
+            report_main();
+        } else {
+            isolated::main();
+        }
         return;
     }
     match isolate_common::current_case() {

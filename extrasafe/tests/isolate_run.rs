@@ -12,7 +12,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd};
 use std::path::PathBuf;
 
-use extrasafe::isolate::{Isolate, IsolateError, IsolateStatus, Rlimit, RunOptions};
+use extrasafe::isolate::{Capability, Isolate, IsolateError, IsolateStatus, Rlimit, RunOptions};
 use isolate_common::{children_of, errno, is_dead, status_field, wait_until, Case};
 
 // ---------------------------------------------------------------------------------------
@@ -86,17 +86,75 @@ fn binds() -> Vec<u8> {
     ))
 }
 
-fn capabilities() -> Vec<u8> {
-    // thread-self: capabilities are per thread.
-    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
-    let fields: Vec<String> = status
+/// The capability lines (and NoNewPrivs, Seccomp) of a `/proc/*/status`.
+fn capability_fields(status: &str) -> Vec<String> {
+    status
         .lines()
         .filter(|l| {
             l.starts_with("Cap") || l.starts_with("NoNewPrivs") || l.starts_with("Seccomp:")
         })
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+        .collect()
+}
+
+fn capabilities() -> Vec<u8> {
+    // thread-self: capabilities are per thread.
+    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+    let mut fields = capability_fields(&status);
+    // What CAP_NET_ADMIN allows: configure the (own) loopback interface.
+    fields.push(format!("set lo mtu={:?}", set_loopback_mtu(1500)));
+    // What CAP_SYS_CHROOT allows (last: it changes the root).
+    let chroot = std::os::unix::fs::chroot("/tmp").map_err(|e| errno(&e));
+    fields.push(format!("chroot={chroot:?}"));
     payload_of(fields.join("|"))
+}
+
+/// `SIOCSIFMTU` on `lo`: the errno if it fails.
+#[allow(unsafe_code)]
+fn set_loopback_mtu(mtu: i32) -> Result<(), i32> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: socket takes integer arguments.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+    // SAFETY: socket just returned this descriptor and nothing else owns it.
+    let sock = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: ifreq is plain data; all-zero is valid.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *dst = *src as libc::c_char;
+    }
+    req.ifr_ifru.ifru_mtu = mtu;
+    // SAFETY: `req` is a valid ifreq naming "lo" with the MTU set; the kernel only reads it.
+    let rc = unsafe { libc::ioctl(sock.as_raw_fd(), libc::SIOCSIFMTU, &req) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(errno(&std::io::Error::last_os_error()))
+    }
+}
+
+/// The capabilities of a program the isolated process executes.
+fn capabilities_after_exec() -> Vec<u8> {
+    let cat = ["/usr/bin/cat", "/bin/cat"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("cat is bound into the isolate");
+    let out = std::process::Command::new(cat)
+        .arg("/proc/self/status")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    payload_of(capability_fields(&String::from_utf8_lossy(&out.stdout)).join("|"))
+}
+
+/// The host directories a dynamically linked `cat` needs, bound read-only.
+fn with_system_dirs(mut isolate: Isolate) -> Isolate {
+    for dir in ["/usr", "/bin", "/lib", "/lib64"] {
+        if std::path::Path::new(dir).exists() {
+            isolate = isolate.add_bind_mount(dir, dir);
+        }
+    }
+    isolate
 }
 
 fn open_fds() -> Vec<u8> {
@@ -219,6 +277,18 @@ fn build(name: &'static str) -> Isolate {
             .add_bind_mount(test_dir().join("with-link"), "/a")
             .add_bind_mount(test_dir().join("ro"), "/a/link/escape"),
         "caps" => Isolate::new_with_payload(name, capabilities),
+        "kept_caps" => Isolate::new_with_payload(name, capabilities).configure(|c| {
+            c.keep_capability(Capability::SysChroot)
+                .keep_capability(Capability::NetAdmin)
+        }),
+        "kept_caps_exec" => {
+            with_system_dirs(Isolate::new_with_payload(name, capabilities_after_exec)).configure(
+                |c| {
+                    c.keep_capability(Capability::SysChroot)
+                        .keep_capability(Capability::NetAdmin)
+                },
+            )
+        }
         "fds" => Isolate::new_with_payload(name, open_fds),
         "nproc" => Isolate::new_with_payload(name, spawn_threads).configure(|c| {
             let c = c.rlimit(Rlimit::Processes, 6);
@@ -241,9 +311,25 @@ fn build(name: &'static str) -> Isolate {
     }
 }
 
-const ISOLATES: [&str; 16] = [
-    "pid", "ids", "net", "binds", "dotdot", "symlink", "caps", "fds", "nproc", "full", "exit",
-    "abort", "panic", "hello", "env", "sleep",
+const ISOLATES: [&str; 18] = [
+    "pid",
+    "ids",
+    "net",
+    "binds",
+    "dotdot",
+    "symlink",
+    "caps",
+    "kept_caps",
+    "kept_caps_exec",
+    "fds",
+    "nproc",
+    "full",
+    "exit",
+    "abort",
+    "panic",
+    "hello",
+    "env",
+    "sleep",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -425,8 +511,41 @@ fn capabilities_are_all_dropped_with_no_new_privs() {
     let got = text(&run("caps"));
     assert_eq!(
         got,
-        "CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|\
-         CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|Seccomp: 0"
+        format!(
+            "CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|\
+             CapBnd: 0000000000000000|CapAmb: 0000000000000000|NoNewPrivs: 1|Seccomp: 0|\
+             set lo mtu=Err({eperm})|chroot=Err({eperm})",
+            eperm = libc::EPERM
+        )
+    );
+}
+
+/// CAP_NET_ADMIN is bit 12, CAP_SYS_CHROOT bit 18.
+const KEPT: &str = "0000000000041000";
+
+fn kept_capabilities_stay_in_the_bounding_permitted_and_effective_sets_only() {
+    assert_eq!(
+        (1u64 << Capability::NetAdmin.number()) | (1 << Capability::SysChroot.number()),
+        u64::from_str_radix(KEPT, 16).unwrap()
+    );
+    let got = text(&run("kept_caps"));
+    assert_eq!(
+        got,
+        format!(
+            "CapInh: 0000000000000000|CapPrm: {KEPT}|CapEff: {KEPT}|CapBnd: {KEPT}|\
+             CapAmb: 0000000000000000|NoNewPrivs: 1|Seccomp: 0|set lo mtu=Ok(())|chroot=Ok(())"
+        )
+    );
+}
+
+fn kept_capabilities_do_not_survive_execve() {
+    let got = text(&run("kept_caps_exec"));
+    assert_eq!(
+        got,
+        format!(
+            "CapInh: 0000000000000000|CapPrm: 0000000000000000|CapEff: 0000000000000000|\
+             CapBnd: {KEPT}|CapAmb: 0000000000000000|NoNewPrivs: 1|Seccomp: 0"
+        )
     );
 }
 
@@ -571,6 +690,14 @@ const CASES: &[Case] = &[
     (
         "capabilities_are_all_dropped_with_no_new_privs",
         capabilities_are_all_dropped_with_no_new_privs,
+    ),
+    (
+        "kept_capabilities_stay_in_the_bounding_permitted_and_effective_sets_only",
+        kept_capabilities_stay_in_the_bounding_permitted_and_effective_sets_only,
+    ),
+    (
+        "kept_capabilities_do_not_survive_execve",
+        kept_capabilities_do_not_survive_execve,
     ),
     (
         "only_passed_descriptors_are_open",

@@ -12,7 +12,9 @@
 //! - a network namespace with only a working loopback (unless `new_network(false)`);
 //! - a new session (no controlling terminal, so no input injection into the caller's tty);
 //! - no capabilities: bounding, ambient, effective, permitted and inheritable sets empty,
-//!   securebits locked so that no exec regains any, and `no_new_privs`;
+//!   securebits locked so that no exec regains any, and `no_new_privs` — unless the
+//!   configuration keeps some ([`IsolationConfig::keep_capability`]; see
+//!   [Keeping capabilities](#keeping-capabilities));
 //! - only file descriptors 0, 1 and 2, plus those passed on purpose;
 //! - only the environment variables passed on purpose;
 //! - the resource limits asked for ([`Rlimit`]), the hostname (`extrasafe` by default);
@@ -74,6 +76,35 @@
 //! }
 //! ```
 //!
+//! In the whole-program mode, the [`EnforcementReport`](crate::EnforcementReport) that
+//! [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated) returns in the
+//! isolated child says what isolation enforced, in its `isolation` field
+//! ([`IsolationReport`](crate::IsolationReport)):
+//! `isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs root;
+//! 2 binds (1 writable); capabilities: none`.
+//!
+//! # Keeping capabilities
+//!
+//! [`IsolationConfig::keep_capability`] keeps a [`Capability`] in the isolated process: in
+//! its bounding, permitted and effective sets, while every other capability is dropped from
+//! all sets as usual. The supervisor keeps none, whatever the configuration.
+//!
+//! - A kept capability is one of the process's **own user namespace**: it acts on what that
+//!   namespace owns (its network, mount, PID, IPC and UTS namespaces, the files of the one
+//!   mapped user and group), not on the host. `CAP_NET_ADMIN` configures the isolated
+//!   network namespace (with `new_network(false)`, the host's network is not its to
+//!   configure); `CAP_SYS_CHROOT` allows `chroot(2)` inside the new root.
+//! - It does **not survive `execve`**: the inheritable and ambient sets stay empty (raising
+//!   ambient capabilities is locked off), and the securebits give root no capabilities on
+//!   exec. A program the isolated process executes has none; its bounding set still holds
+//!   the kept ones. `no_new_privs` keeps any exec from granting more than the process had.
+//! - Seccomp and Landlock still apply: a kept capability only matters for the syscalls the
+//!   context allows.
+//! - Keep as few as possible. `CAP_SYS_ADMIN` in particular lets the process remount the
+//!   read-only bind mounts read-write, unmount what was mounted for it, and mount new file
+//!   systems; with `CAP_SETPCAP` it can put kept capabilities into its inheritable set and
+//!   pass them on to a program with file capabilities.
+//!
 //! # When user namespaces are unavailable
 //!
 //! Some systems forbid them (`user.max_user_namespaces=0`, Debian's
@@ -87,7 +118,7 @@
 //!   (a kernel rule for PID 1) ignores signals it has no handler for. In the whole-program
 //!   mode SIGINT, SIGTERM, SIGHUP and SIGQUIT therefore get a handler that exits with status
 //!   128 + the signal, unless the program installs its own.
-//! - No capability can be kept; no `/dev/pts`, `/dev/shm` or `/sys`.
+//! - No `/dev/pts`, `/dev/shm` or `/sys`.
 //! - The returned payload is at most 16 MiB.
 //! - The new root is built in the private mount namespace over `/tmp`, which must exist.
 
@@ -101,8 +132,11 @@ use std::sync::Mutex;
 
 pub use crate::error::IsolateError;
 
+mod capability;
 mod setup;
 mod sys;
+
+pub use capability::Capability;
 
 use setup::{Report, Role};
 use sys::ChildEnd;
@@ -134,17 +168,19 @@ pub enum Rlimit {
 /// How to isolate a process: what its new root holds, who it is, what it keeps.
 ///
 /// The defaults: a 64 MiB root, a new network namespace, hostname `extrasafe`, user and
-/// group 0 inside, no bind mounts, no environment, no descriptors beyond 0–2, no limits.
+/// group 0 inside, no bind mounts, no environment, no descriptors beyond 0–2, no limits,
+/// no capabilities.
 ///
 /// ```
-/// use extrasafe::isolate::{IsolationConfig, Rlimit};
+/// use extrasafe::isolate::{Capability, IsolationConfig, Rlimit};
 /// let config = IsolationConfig::new()
 ///     .bind("/usr", "/usr")                    // read-only
 ///     .bind_writable("/var/lib/app", "/data")  // read-write
 ///     .rootfs_size_mib(16)
 ///     .hostname("sandbox")
 ///     .env("LANG", "C.UTF-8")
-///     .rlimit(Rlimit::Processes, 64);
+///     .rlimit(Rlimit::Processes, 64)
+///     .keep_capability(Capability::NetAdmin); // configure its own network namespace
 /// # drop(config);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +196,8 @@ pub struct IsolationConfig {
     pub(crate) env: Vec<(OsString, OsString)>,
     pub(crate) keep_fds: Vec<RawFd>,
     pub(crate) rlimits: Vec<(Rlimit, u64)>,
+    /// Kept capabilities, in number order, without repetition.
+    pub(crate) capabilities: Vec<Capability>,
 }
 
 impl Default for IsolationConfig {
@@ -182,6 +220,7 @@ impl IsolationConfig {
             env: Vec::new(),
             keep_fds: Vec::new(),
             rlimits: Vec::new(),
+            capabilities: Vec::new(),
         }
     }
 
@@ -266,12 +305,56 @@ impl IsolationConfig {
         self.rlimits.push((resource, value));
         self
     }
+
+    /// Keeps `cap` in the isolated process (not in its supervisor): it stays in the
+    /// bounding, permitted and effective sets, while all other capabilities are dropped.
+    /// The inheritable and ambient sets stay empty, so a kept capability does **not
+    /// survive `execve`**. It is a capability of the process's own user namespace, acting
+    /// only on what that namespace owns; see the
+    /// [module documentation](self#keeping-capabilities) before keeping one.
+    ///
+    /// If the running kernel does not know `cap`, the isolated process's setup fails (and
+    /// its code does not run).
+    pub fn keep_capability(mut self, cap: Capability) -> Self {
+        if let Err(at) = self.capabilities.binary_search(&cap) {
+            self.capabilities.insert(at, cap);
+        }
+        self
+    }
+
+    /// The capability set the isolated process keeps, as a bit mask.
+    pub(crate) fn kept_capabilities(&self) -> u64 {
+        self.capabilities.iter().fold(0, |mask, c| mask | c.bit())
+    }
+
+    /// What isolating with this configuration enforces (once the setup succeeded).
+    pub(crate) fn report(&self) -> crate::IsolationReport {
+        let mut namespaces = vec!["user", "pid", "mount", "ipc", "uts", "cgroup"];
+        if self.new_network {
+            namespaces.push("net");
+        }
+        let writable = self.binds.iter().filter(|b| b.writable).count();
+        crate::IsolationReport {
+            namespaces,
+            rootfs_mib: self.rootfs_mib,
+            read_only_binds: self.binds.len() - writable,
+            writable_binds: writable,
+            capabilities: self.capabilities.iter().map(|c| c.name()).collect(),
+            rlimits: self
+                .rlimits
+                .iter()
+                .map(|&(r, v)| (r.resource_name(), v))
+                .collect(),
+        }
+    }
 }
 
 /// At the top of `main`, in a single-threaded program: isolates the process. Returns only
 /// in the isolated child; the calling process becomes its supervisor and exits like it.
-/// Errors are returned only from before the fork.
-pub(crate) fn isolate_main(config: &IsolationConfig) -> Result<(), IsolateError> {
+/// Errors are returned only from before the fork. The child gets what isolation enforced.
+pub(crate) fn isolate_main(
+    config: &IsolationConfig,
+) -> Result<crate::IsolationReport, IsolateError> {
     match setup::enter(config, &config.keep_fds)? {
         Role::Child { setup, slot } => {
             drop(slot);
@@ -286,7 +369,7 @@ pub(crate) fn isolate_main(config: &IsolationConfig) -> Result<(), IsolateError>
                 eprintln!("extrasafe: isolate: could not install signal handlers: {e}");
                 sys::exit_now(1);
             }
-            Ok(())
+            Ok(config.report())
         }
         Role::Supervisor { pid, slot, _alive } => {
             drop(slot);
@@ -748,5 +831,53 @@ fn status_of(end: ChildEnd) -> IsolateStatus {
     match end {
         ChildEnd::Exited(c) => IsolateStatus::Exited(c),
         ChildEnd::Signaled(s) => IsolateStatus::Signaled(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Capability, IsolationConfig, Rlimit};
+
+    #[test]
+    fn kept_capabilities_are_sorted_deduplicated_and_reported() {
+        let config = IsolationConfig::new()
+            .keep_capability(Capability::SysChroot)
+            .keep_capability(Capability::NetAdmin)
+            .keep_capability(Capability::SysChroot);
+        assert_eq!(
+            config.capabilities,
+            [Capability::NetAdmin, Capability::SysChroot]
+        );
+        assert_eq!(config.kept_capabilities(), (1 << 12) | (1 << 18));
+        assert_eq!(IsolationConfig::new().kept_capabilities(), 0);
+
+        let report = config
+            .new_network(false)
+            .rootfs_size_mib(8)
+            .bind("/usr", "/usr")
+            .bind("/etc", "/etc")
+            .bind_writable("/tmp", "/data")
+            .rlimit(Rlimit::OpenFiles, 32)
+            .rlimit(Rlimit::Processes, 4)
+            .report();
+        assert_eq!(
+            report.namespaces,
+            ["user", "pid", "mount", "ipc", "uts", "cgroup"]
+        );
+        assert_eq!(
+            (
+                report.rootfs_mib,
+                report.read_only_binds,
+                report.writable_binds
+            ),
+            (8, 2, 1)
+        );
+        assert_eq!(report.capabilities, ["CAP_NET_ADMIN", "CAP_SYS_CHROOT"]);
+        assert_eq!(report.rlimits, [("RLIMIT_NOFILE", 32), ("RLIMIT_NPROC", 4)]);
+        assert_eq!(
+            IsolationConfig::new().report().to_string(),
+            "isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs \
+             root; 0 binds (0 writable); capabilities: none"
+        );
     }
 }

@@ -536,7 +536,8 @@ fn unescape_octal(s: &str) -> Vec<u8> {
 const STAGING: &str = "/tmp";
 
 /// In the isolated child (PID 1 of its namespace, all capabilities in its user namespace):
-/// builds the new root, enters it, and gives up everything user code must not have.
+/// builds the new root, enters it, and gives up everything user code must not have (every
+/// capability but those the configuration keeps).
 fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), StepError> {
     sys::unshare(libc::CLONE_NEWNS).step("create the mount namespace")?;
     sys::mount(
@@ -711,7 +712,14 @@ fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), Step
     sys::close_fds_except(keep_fds).step("close inherited descriptors")?;
 
     sys::lock_securebits().step("lock the securebits")?;
-    sys::drop_all_capabilities().step("drop all capabilities")?;
+    let keep = config.kept_capabilities();
+    let what = if keep == 0 {
+        "drop all capabilities".to_string()
+    } else {
+        let names: Vec<&str> = config.capabilities.iter().map(|c| c.name()).collect();
+        format!("drop all capabilities but {}", names.join(", "))
+    };
+    sys::drop_capabilities_except(keep).step(what)?;
     crate::sys::set_no_new_privs().step("set no_new_privs")?;
     Ok(())
 }
@@ -719,8 +727,9 @@ fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), Step
 /// The supervisor: restricts itself to waiting and signalling, forwards SIGINT, SIGTERM,
 /// SIGHUP and SIGQUIT to the child (when `forward`), and returns how the child ended.
 pub(crate) fn supervise(pid: libc::pid_t, forward: bool) -> io::Result<ChildEnd> {
-    // Nothing to give up in the namespaces but the capabilities; the seccomp filter keeps
-    // the supervisor to waiting, signalling, writing what it reports, and exiting.
+    // Nothing to give up in the namespaces but the capabilities (all of them, whatever the
+    // configuration keeps for the child); the seccomp filter keeps the supervisor to
+    // waiting, signalling, writing what it reports, and exiting.
     sys::drop_all_capabilities()?;
     restrict_supervisor().map_err(io::Error::other)?;
     loop {
@@ -777,6 +786,17 @@ impl Rlimit {
             Rlimit::AddressSpace => libc::RLIMIT_AS,
             Rlimit::CpuSeconds => libc::RLIMIT_CPU,
             Rlimit::FileSize => libc::RLIMIT_FSIZE,
+        }
+    }
+
+    /// The kernel's name of the resource.
+    pub(crate) fn resource_name(self) -> &'static str {
+        match self {
+            Rlimit::Processes => "RLIMIT_NPROC",
+            Rlimit::OpenFiles => "RLIMIT_NOFILE",
+            Rlimit::AddressSpace => "RLIMIT_AS",
+            Rlimit::CpuSeconds => "RLIMIT_CPU",
+            Rlimit::FileSize => "RLIMIT_FSIZE",
         }
     }
 

@@ -278,6 +278,18 @@ pub(crate) fn lock_securebits() -> io::Result<()> {
 /// Drops every capability of the calling thread: the bounding set (so that no exec can
 /// regain any), the ambient set, and the effective, permitted and inheritable sets.
 pub(crate) fn drop_all_capabilities() -> io::Result<()> {
+    drop_capabilities_except(0)
+}
+
+/// Drops every capability of the calling thread but those whose bits are set in `keep`
+/// (bit N: capability N): the others leave the bounding set (so that no exec can regain
+/// them) and the effective and permitted sets; the kept ones stay in those three. The
+/// ambient and inheritable sets end empty, so that nothing is passed on through `execve`.
+///
+/// Fails, before changing anything but the ambient set, if `keep` holds a capability the
+/// running kernel does not know; and without `CAP_SETPCAP` (to shrink the bounding set) or
+/// a kept capability that is not permitted.
+pub(crate) fn drop_capabilities_except(keep: u64) -> io::Result<()> {
     // Ambient first (cannot fail for lack of capabilities), then the bounding set, which
     // needs CAP_SETPCAP, then the three sets.
     // SAFETY: integer arguments only.
@@ -290,9 +302,26 @@ pub(crate) fn drop_all_capabilities() -> io::Result<()> {
             0,
         )
     })?;
-    for cap in 0..64 {
+    for cap in (0..64u32).filter(|cap| keep & (1 << cap) != 0) {
+        // SAFETY: integer arguments only; PR_CAPBSET_READ fails with EINVAL for a
+        // capability the kernel does not know.
+        let rc = unsafe { libc::prctl(libc::PR_CAPBSET_READ, libc::c_ulong::from(cap), 0, 0, 0) };
+        if rc == -1 {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EINVAL) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!(
+                        "the running kernel does not know capability {cap}, so it cannot be kept"
+                    ),
+                ));
+            }
+            return Err(e);
+        }
+    }
+    for cap in (0..64u32).filter(|cap| keep & (1 << cap) == 0) {
         // SAFETY: integer arguments only.
-        let rc = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
+        let rc = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, libc::c_ulong::from(cap), 0, 0, 0) };
         if rc == -1 {
             let e = io::Error::last_os_error();
             if e.raw_os_error() == Some(libc::EINVAL) {
@@ -317,20 +346,16 @@ pub(crate) fn drop_all_capabilities() -> io::Result<()> {
         version: LINUX_CAPABILITY_VERSION_3,
         pid: 0,
     };
-    let data = [
-        Data {
-            effective: 0,
-            permitted: 0,
-            inheritable: 0,
-        },
-        Data {
-            effective: 0,
-            permitted: 0,
-            inheritable: 0,
-        },
-    ];
+    // Version 3 splits each 64-bit set into two 32-bit words, low word first.
+    #[allow(clippy::cast_possible_truncation)]
+    let words = [keep as u32, (keep >> 32) as u32];
+    let data = words.map(|word| Data {
+        effective: word,
+        permitted: word,
+        inheritable: 0,
+    });
     // SAFETY: `header` and `data` have the layout of the kernel's v3 capability structs
-    // (two data elements for version 3); the kernel only reads them.
+    // (two data elements for version 3) and outlive the call; the kernel only reads them.
     check_long(unsafe {
         libc::syscall(libc::SYS_capset, std::ptr::from_ref(&header), data.as_ptr())
     })
