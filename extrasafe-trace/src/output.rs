@@ -4,81 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use extrasafe::syscalls::Sysno;
+pub use extrasafe::trace::report::{argument_summary, syscall_name, write_suggestion, write_table};
 
-use crate::decode;
 use crate::suggest::{Alternative, Suggestion};
 use crate::tracer::{SyscallRecord, ThreadRecord, Trace};
-
-/// The name of syscall number `nr`, or `syscall_NNN` if extrasafe's table has none.
-pub fn syscall_name(nr: u64) -> String {
-    i32::try_from(nr)
-        .ok()
-        .and_then(Sysno::from_id)
-        .map_or_else(|| format!("syscall_{nr}"), |s| s.name().to_string())
-}
-
-/// The shown arguments of each distinct call of `nr`, readable, with counts, most frequent
-/// first: `flags=O_RDONLY|O_CLOEXEC ×30`.
-fn argument_summary(nr: u64, rec: &SyscallRecord) -> Vec<(String, u64)> {
-    let Some(sysno) = i32::try_from(nr).ok().and_then(Sysno::from_id) else {
-        return Vec::new();
-    };
-    let shown = decode::shown_args(sysno);
-    if shown.is_empty() {
-        return Vec::new();
-    }
-    let mut merged: BTreeMap<String, u64> = BTreeMap::new();
-    for (args, n) in &rec.calls {
-        let text: Vec<String> = shown
-            .iter()
-            .filter_map(|(idx, label)| {
-                args.iter()
-                    .find(|(i, _)| i == idx)
-                    .map(|(_, v)| format!("{label}={}", decode::describe(sysno, *idx, *v)))
-            })
-            .collect();
-        *merged.entry(text.join(" ")).or_default() += n;
-    }
-    let mut list: Vec<(String, u64)> = merged.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    list
-}
-
-fn table(out: &mut String, syscalls: &BTreeMap<u64, SyscallRecord>) {
-    let mut rows: Vec<(&u64, &SyscallRecord)> = syscalls.iter().collect();
-    rows.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-    let _ = writeln!(out, "  {:<22} {:>7}  arguments", "syscall", "calls");
-    for (nr, rec) in rows {
-        let args = argument_summary(*nr, rec)
-            .into_iter()
-            .map(|(text, n)| format!("{text} ×{n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let line = format!("  {:<22} {:>7}  {args}", syscall_name(*nr), rec.count);
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-}
-
-fn sysnos(list: &[Sysno]) -> String {
-    list.iter().map(Sysno::name).collect::<Vec<_>>().join(", ")
-}
-
-fn alternative(out: &mut String, what: &str, alt: &Alternative) {
-    if alt.uncovered.is_empty() {
-        let _ = writeln!(out, "  {what}{}: covers every syscall seen", alt.spec);
-    } else {
-        let _ = writeln!(
-            out,
-            "  {what}{}: leaves out {}",
-            alt.spec,
-            alt.uncovered
-                .iter()
-                .map(|s| format!("Sysno::{}", s.name()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-}
 
 /// The readable report: the program's end, a table per thread (and the total when there are
 /// several), then the suggestion.
@@ -109,69 +38,21 @@ pub fn text(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
             t.name(),
             t.pid
         );
-        table(&mut out, &t.syscalls);
+        write_table(&mut out, &t.syscalls);
     }
     let totals = crate::tracer::totals(threads);
     if threads.iter().filter(|t| !t.syscalls.is_empty()).count() > 1 {
         let _ = writeln!(out, "\nall threads shown");
-        table(&mut out, &totals);
+        write_table(&mut out, &totals);
     }
 
-    let _ = writeln!(out, "\nsuggested context ({} syscalls seen):", totals.len());
-    if !suggestion.basic.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {:<40} (always in a context) covers {}",
-            "BasicCapabilities",
-            sysnos(&suggestion.basic)
-        );
-    }
-    for m in &suggestion.methods {
-        let also = if m.also_allows.is_empty() {
-            String::new()
-        } else {
-            format!("; also allows {}", sysnos(&m.also_allows))
-        };
-        let _ = writeln!(out, "  {:<40} covers {}{also}", m.label, sysnos(&m.covers));
-    }
-    for s in &suggestion.uncovered {
-        let _ = writeln!(
-            out,
-            "  {:<40} no builtin method covers it",
-            format!("Sysno::{}", s.name())
-        );
-    }
-    for (s, why) in &suggestion.enosys {
-        let _ = writeln!(out, "  {:<40} {why}", s.name());
-    }
-    if !suggestion.conflicts.is_empty() || !suggestion.unknown.is_empty() {
-        let _ = writeln!(out, "not covered:");
-        for (s, why) in &suggestion.conflicts {
-            let _ = writeln!(out, "  Sysno::{} with the arguments seen: {why}", s.name());
-        }
-        for n in &suggestion.unknown {
-            let _ = writeln!(out, "  syscall number {n}: unknown to extrasafe (ENOSYS)");
-        }
-    }
-    let _ = writeln!(out, "alternatives:");
-    alternative(
-        &mut out,
-        "Pledge::new(\"",
-        &with_close(&suggestion.pledge, "\")"),
-    );
-    alternative(&mut out, "SystemCallFilter=", &suggestion.systemd);
+    out.push('\n');
+    write_suggestion(&mut out, totals.len(), suggestion);
     let _ = writeln!(
         out,
         "(--rust prints the context as Rust, --json all of this as JSON)"
     );
     out
-}
-
-fn with_close(alt: &Alternative, close: &str) -> Alternative {
-    Alternative {
-        spec: format!("{}{close}", alt.spec),
-        uncovered: alt.uncovered.clone(),
-    }
 }
 
 /// The suggestion as a Rust expression, with the `use` it needs.

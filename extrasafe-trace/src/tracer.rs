@@ -8,25 +8,10 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use extrasafe::syscalls::Sysno;
-use extrasafe::SeccompArgumentFilter;
+use extrasafe::trace::Recorder;
+pub use extrasafe::trace::{ArgPolicy, Args, SyscallRecord};
 
-use crate::decode::{self, CLONE3_EXIT_SIGNAL, SELF_PID};
 use crate::sys;
-
-/// The arguments of one kind of call: `(argument index, value)` pairs, for the arguments
-/// that RuleSets look at. Values that no RuleSet tells apart are replaced by the first value
-/// seen that compares the same way with every condition (a pointer that is only ever
-/// compared with `NULL`, say), so the set of distinct calls stays small.
-pub type Args = Vec<(u8, u64)>;
-
-/// What was recorded about one syscall in one thread.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SyscallRecord {
-    /// How many times it was called (counted at entry).
-    pub count: u64,
-    /// How many times with each distinct set of relevant arguments.
-    pub calls: BTreeMap<Args, u64>,
-}
 
 /// One thread (or single-threaded process) of the traced program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,59 +147,6 @@ fn os(what: &'static str) -> impl FnOnce(io::Error) -> TraceError {
     move |error| TraceError::Os { what, error }
 }
 
-/// How the tracer keeps one argument of one syscall.
-#[derive(Debug, Clone)]
-enum Keep {
-    /// Exactly (enumerations and flags: shown in the table).
-    Exact,
-    /// Exactly, except the caller's own pid, which becomes [`SELF_PID`].
-    SelfPid,
-    /// As the first value seen that satisfies the same conditions.
-    Canonical(Vec<SeccompArgumentFilter>),
-}
-
-/// Which arguments of which syscalls the tracer keeps: the ones shown in the table, and every
-/// argument that a condition of a candidate RuleSet looks at.
-#[derive(Debug, Clone, Default)]
-pub struct ArgPolicy {
-    per_syscall: HashMap<Sysno, Vec<(u8, Keep)>>,
-}
-
-impl ArgPolicy {
-    /// The policy for the shown arguments and the arguments of `conditions`.
-    pub fn new(conditions: impl IntoIterator<Item = (Sysno, SeccompArgumentFilter)>) -> Self {
-        let mut per_syscall: HashMap<Sysno, Vec<(u8, Keep)>> = HashMap::new();
-        for sysno in Sysno::iter() {
-            for &(idx, _) in decode::shown_args(sysno) {
-                let keep = match sysno {
-                    Sysno::kill
-                    | Sysno::tgkill
-                    | Sysno::rt_sigqueueinfo
-                    | Sysno::rt_tgsigqueueinfo => Keep::SelfPid,
-                    _ => Keep::Exact,
-                };
-                per_syscall.entry(sysno).or_default().push((idx, keep));
-            }
-        }
-        for (sysno, cond) in conditions {
-            let list = per_syscall.entry(sysno).or_default();
-            match list.iter_mut().find(|(i, _)| *i == cond.arg_idx) {
-                Some((_, Keep::Canonical(conds))) => {
-                    if !conds.contains(&cond) {
-                        conds.push(cond);
-                    }
-                }
-                Some(_) => {}
-                None => list.push((cond.arg_idx, Keep::Canonical(vec![cond]))),
-            }
-        }
-        for list in per_syscall.values_mut() {
-            list.sort_by_key(|(i, _)| *i);
-        }
-        ArgPolicy { per_syscall }
-    }
-}
-
 /// Resolves `program` as `execvp` would: a name with a slash is a path, others are looked up
 /// in `PATH`.
 fn resolve(program: &OsStr) -> Option<PathBuf> {
@@ -279,14 +211,13 @@ pub fn trace(command: &[OsString], policy: &ArgPolicy) -> Result<Trace, TraceErr
     sys::kill(stopped.pid, libc::SIGCONT).map_err(os("continue the program"))?;
 
     let mut tracer = Tracer {
-        policy,
+        recorder: Recorder::new(policy),
         threads: Vec::new(),
         live: HashMap::new(),
         started: false,
         root: stopped.pid,
         exit: None,
         renaming: HashMap::new(),
-        canonical: HashMap::new(),
     };
     tracer.run()?;
 
@@ -318,7 +249,7 @@ pub fn trace(command: &[OsString], policy: &ArgPolicy) -> Result<Trace, TraceErr
 }
 
 struct Tracer<'p> {
-    policy: &'p ArgPolicy,
+    recorder: Recorder<'p>,
     threads: Vec<ThreadRecord>,
     /// Live thread id → index in `threads`.
     live: HashMap<i32, usize>,
@@ -328,7 +259,6 @@ struct Tracer<'p> {
     exit: Option<Exit>,
     /// Threads in a `prctl(PR_SET_NAME)` call: re-read the name at its exit.
     renaming: HashMap<i32, bool>,
-    canonical: HashMap<(Sysno, u8, Vec<bool>), u64>,
 }
 
 fn read_comm(tid: i32) -> Option<String> {
@@ -463,10 +393,6 @@ impl Tracer<'_> {
     }
 
     fn args(&mut self, sysno: Sysno, tid: i32, pid: i32, raw: &[u64; 6]) -> Args {
-        let Some(keep) = self.policy.per_syscall.get(&sysno) else {
-            return Vec::new();
-        };
-        let mut out = Vec::with_capacity(keep.len());
         let clone_args = if sysno == Sysno::clone3 {
             // struct clone_args: flags at offset 0, exit_signal at 32.
             let mut buf = [0u8; 40];
@@ -481,38 +407,7 @@ impl Tracer<'_> {
         } else {
             None
         };
-        for (idx, how) in keep {
-            let value = match (sysno, *idx, clone_args) {
-                (Sysno::clone3, 0, Some((flags, _))) => flags,
-                (Sysno::clone3, CLONE3_EXIT_SIGNAL, Some((_, signal))) => signal,
-                (_, i, _) if usize::from(i) < raw.len() => {
-                    crate::mask_to_width(sysno, i, raw[usize::from(i)])
-                }
-                _ => continue,
-            };
-            let kept = match how {
-                Keep::Exact => value,
-                Keep::SelfPid => {
-                    if i32::try_from(value).ok() == Some(pid) {
-                        SELF_PID
-                    } else {
-                        value
-                    }
-                }
-                Keep::Canonical(conds) => {
-                    let signature: Vec<bool> = conds
-                        .iter()
-                        .map(|c| crate::condition_holds(sysno, c, value))
-                        .collect();
-                    *self
-                        .canonical
-                        .entry((sysno, *idx, signature))
-                        .or_insert(value)
-                }
-            };
-            out.push((*idx, kept));
-        }
-        out
+        self.recorder.args(sysno, raw, clone_args, pid)
     }
 }
 

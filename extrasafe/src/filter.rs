@@ -129,16 +129,7 @@ impl CompiledFilter {
 
     fn load(&self, scope: SeccompScope) -> Result<crate::EnforcementReport, ExtraSafeError> {
         sys::set_no_new_privs().map_err(|e| SeccompError::new("set no_new_privs (prctl)", e))?;
-        let program: Vec<sys::SockFilter> = self
-            .program
-            .iter()
-            .map(|i| sys::SockFilter {
-                code: i.code,
-                jt: i.jt,
-                jf: i.jf,
-                k: i.k,
-            })
-            .collect();
+        let program = sock_filters(&self.program);
         sys::load_filter(&program, scope == SeccompScope::AllThreads).map_err(|e| match e {
             sys::LoadError::Os(e) => {
                 ExtraSafeError::from(SeccompError::new("load the filter (seccomp(2))", e))
@@ -335,6 +326,46 @@ fn prologue() -> Vec<BpfInstruction> {
     } else {
         p.extend([insn(BPF_JGT_K, 0, 1, max), insn(BPF_RET_K, 0, 0, enosys)]);
     }
+    p
+}
+
+/// `program` as the kernel's `struct sock_filter`s.
+pub(crate) fn sock_filters(program: &[BpfInstruction]) -> Vec<sys::SockFilter> {
+    program
+        .iter()
+        .map(|i| sys::SockFilter {
+            code: i.code,
+            jt: i.jt,
+            jf: i.jf,
+            k: i.k,
+        })
+        .collect()
+}
+
+/// The filter of [`trace_closure`](crate::trace::trace_closure): the same architecture and
+/// x32 checks as [`prologue`] (both kill the process), `clone3` answered with `ENOSYS` as
+/// under every extrasafe filter (libc then calls `clone`, whose flags are in a register),
+/// and every other syscall handed to the listener (`SECCOMP_RET_USER_NOTIF`).
+#[cfg(feature = "trace")]
+pub(crate) fn trace_program() -> Vec<BpfInstruction> {
+    let enosys = SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
+    let mut p = vec![
+        insn(BPF_LD_W_ABS, 0, 0, OFFSET_ARCH),
+        insn(BPF_JEQ_K, 1, 0, AUDIT_ARCH_NATIVE),
+        insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+        insn(BPF_LD_W_ABS, 0, 0, OFFSET_NR),
+        insn(BPF_JEQ_K, 0, 1, clone3().id().unsigned_abs()),
+        insn(BPF_RET_K, 0, 0, enosys),
+    ];
+    if cfg!(target_arch = "x86_64") {
+        // 0x40000000..0x80000000: x32.
+        p.extend([
+            insn(BPF_JGE_K, 2, 0, 0x8000_0000),
+            insn(BPF_JGE_K, 0, 1, 0x4000_0000),
+            insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+        ]);
+    }
+    p.push(insn(BPF_RET_K, 0, 0, libc::SECCOMP_RET_USER_NOTIF));
     p
 }
 

@@ -4,15 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use extrasafe::builtins::BasicCapabilities;
-use extrasafe::profiles::pledge::{Pledge, Promise};
-use extrasafe::profiles::systemd::{SyscallGroup, SystemCallFilter};
-use extrasafe::syscalls::Sysno;
-use extrasafe::{ExtraSafeError, RuleSet, SafetyContext, Verdict};
+use crate::builtins::BasicCapabilities;
+use crate::profiles::pledge::{Pledge, Promise};
+use crate::profiles::systemd::{SyscallGroup, SystemCallFilter};
+use crate::syscalls::Sysno;
+use crate::{ExtraSafeError, RuleSet, SafetyContext, Verdict};
 
-use crate::catalog::{self, Rules, Selection, METHODS};
-use crate::decode::CLONE3_EXIT_SIGNAL;
-use crate::tracer::{ArgPolicy, SyscallRecord};
+use super::catalog::{self, Rules, Selection, METHODS};
+use super::decode::CLONE3_EXIT_SIGNAL;
+use super::record::{ArgPolicy, SyscallRecord};
 
 /// One distinct call: a syscall with the arguments RuleSets look at.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,7 +66,8 @@ pub struct Suggestion {
     pub methods: Vec<MethodUse>,
     /// Syscalls seen that BasicCapabilities (in every context) allows.
     pub basic: Vec<Sysno>,
-    /// Syscalls seen that no builtin method covers: enabled as `Sysno` RuleSets.
+    /// Syscalls seen that are allowed on their own, as `Sysno` RuleSets: no builtin method
+    /// covers them, or none without allowing much more.
     pub uncovered: Vec<Sysno>,
     /// Syscalls seen that no method covers *with the arguments seen*, while a chosen method
     /// allows them with other arguments: allowing them outright would be a
@@ -154,7 +155,7 @@ pub fn calls(totals: &BTreeMap<u64, SyscallRecord>) -> (Vec<Call>, Vec<u64>) {
 
 /// Whether `explanation` allows `call`: `Some(true)` allowed, `Some(false)` denied, `None`
 /// answered with ENOSYS.
-fn verdict(explanation: &extrasafe::Explanation, call: &Call) -> Option<bool> {
+fn verdict(explanation: &crate::Explanation, call: &Call) -> Option<bool> {
     match explanation.get(call.sysno) {
         Some(Verdict::Allowed { .. }) => Some(true),
         Some(Verdict::AllowedIf { rules }) => Some(
@@ -163,7 +164,7 @@ fn verdict(explanation: &extrasafe::Explanation, call: &Call) -> Option<bool> {
                 .any(|(_, r)| catalog::rule_matches(call.sysno, r, &call.args)),
         ),
         Some(Verdict::Enosys { .. }) => None,
-        Some(_) | None => Some(false),
+        _ => Some(false),
     }
 }
 
@@ -179,13 +180,15 @@ fn denied(ctx: &SafetyContext, calls: &[Call]) -> Result<Vec<Call>, ExtraSafeErr
 
 /// Greedy set cover: repeatedly takes the candidate with the most calls still uncovered
 /// (`weighted`: per unit of cost, a candidate costing 1 plus the number of syscalls it
-/// allows that were not seen; ties: the higher `prefer`, then the earlier candidate),
+/// allows that were not seen plus `extra_cost`; ties: the higher `prefer`, then the earlier
+/// candidate),
 /// skipping candidates for which `compatible` is false; stops when no candidate adds
 /// anything. Then drops the chosen candidates that the others make redundant, last chosen
 /// first.
 fn greedy(
     candidates: &[Rules],
     weighted: bool,
+    extra_cost: &dyn Fn(usize) -> usize,
     prefer: &dyn Fn(usize) -> u8,
     uncovered: &[Call],
     seen: &BTreeSet<Sysno>,
@@ -209,7 +212,7 @@ fn greedy(
                 continue;
             }
             let cost = if weighted {
-                1 + rules.syscalls().difference(seen).count()
+                1 + rules.syscalls().difference(seen).count() + extra_cost(i)
             } else {
                 1
             };
@@ -248,6 +251,11 @@ fn greedy(
     chosen
 }
 
+/// What allowing one syscall on its own (a `Sysno` RuleSet, any arguments) costs in the set
+/// cover, besides the 1 every candidate costs: as much as a method allowing this many
+/// syscalls that were not seen.
+const SINGLE_SYSCALL_COST: usize = 8;
+
 /// The suggestion for the recorded syscalls `totals`.
 ///
 /// # Errors
@@ -274,22 +282,57 @@ pub fn suggest(totals: &BTreeMap<u64, SyscallRecord>) -> Result<Suggestion, Extr
             .rules(),
         })
         .collect();
+    // Each syscall on its own, too, at a higher price: a method that allows many syscalls
+    // not seen is not worth it for one call (Rust's std, built with debug assertions, calls
+    // fcntl(F_GETFD) before each close: that should not bring in a network server's set).
+    let singles: Vec<Sysno> = needed
+        .iter()
+        .map(|c| c.sysno)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut candidates = candidates;
+    candidates.extend(singles.iter().map(|&s| Rules {
+        simple: BTreeSet::from([s]),
+        conditional: std::collections::HashMap::new(),
+    }));
+    let to_selection = |chosen: &BTreeSet<usize>| Selection {
+        methods: chosen
+            .iter()
+            .copied()
+            .filter(|&i| i < METHODS.len())
+            .collect(),
+        syscalls: chosen
+            .iter()
+            .filter_map(|&i| i.checked_sub(METHODS.len()).map(|j| singles[j]))
+            .collect(),
+    };
     let mut compatible = |chosen: &BTreeSet<usize>, i: usize| {
-        let mut methods = chosen.clone();
-        methods.insert(i);
-        Selection {
-            methods,
-            syscalls: BTreeSet::new(),
+        let mut with = chosen.clone();
+        with.insert(i);
+        to_selection(&with).context(None).is_ok()
+    };
+    let extra_cost = |i: usize| {
+        if i < METHODS.len() {
+            0
+        } else {
+            SINGLE_SYSCALL_COST
         }
-        .context(None)
-        .is_ok()
     };
-    let prefer = |i: usize| u8::from(!METHODS[i].yes_really);
-    let methods = greedy(&candidates, true, &prefer, &needed, &seen, &mut compatible);
-    let mut selection = Selection {
-        methods,
-        syscalls: BTreeSet::new(),
+    let prefer = |i: usize| match METHODS.get(i) {
+        Some(m) => 1 + u8::from(!m.yes_really),
+        None => 0,
     };
+    let chosen = greedy(
+        &candidates,
+        true,
+        &extra_cost,
+        &prefer,
+        &needed,
+        &seen,
+        &mut compatible,
+    );
+    let mut selection = to_selection(&chosen);
     let rules = selection.rules();
     let mut conflicts = Vec::new();
     let mut uncovered = BTreeSet::new();
@@ -314,8 +357,14 @@ pub fn suggest(totals: &BTreeMap<u64, SyscallRecord>) -> Result<Suggestion, Extr
             uncovered.insert(c.sysno);
         }
     }
-    selection.syscalls = uncovered.clone();
-    let ctx = selection.context(None)?;
+    selection.syscalls.extend(uncovered.iter().copied());
+    let uncovered = selection.syscalls.clone();
+    let ctx = if selection == Selection::default() {
+        // Nothing beyond the basics was seen.
+        SafetyContext::new().enable(BasicCapabilities)?
+    } else {
+        selection.context(None)?
+    };
     let not_allowed = denied(&ctx, &calls)?;
 
     let method_uses = selection
@@ -389,6 +438,19 @@ fn uncovered_syscalls(ctx: &SafetyContext, needed: &[Call]) -> Result<Vec<Sysno>
     Ok(set.into_iter().collect())
 }
 
+/// The unweighted set cover of `needed` by `candidates`, for the alternatives.
+fn cover(candidates: &[Rules], needed: &[Call], seen: &BTreeSet<Sysno>) -> BTreeSet<usize> {
+    greedy(
+        candidates,
+        false,
+        &|_| 0,
+        &|_| 0,
+        needed,
+        seen,
+        &mut |_, _| true,
+    )
+}
+
 fn pledge_alternative(
     needed: &[Call],
     seen: &BTreeSet<Sysno>,
@@ -397,7 +459,7 @@ fn pledge_alternative(
         .iter()
         .map(|&p| Rules::of(&Pledge::from_promises([p])))
         .collect();
-    let chosen = greedy(&candidates, false, &|_| 0, needed, seen, &mut |_, _| true);
+    let chosen = cover(&candidates, needed, seen);
     let pledge = Pledge::from_promises(chosen.iter().map(|&i| Promise::ALL[i]));
     let spec = pledge.to_string();
     let ctx = SafetyContext::new().enable(pledge)?;
@@ -417,7 +479,7 @@ fn systemd_alternative(
         .filter(|g| g.name() != "@known")
         .collect();
     let candidates: Vec<Rules> = groups.iter().map(Rules::of).collect();
-    let chosen = greedy(&candidates, false, &|_| 0, needed, seen, &mut |_, _| true);
+    let chosen = cover(&candidates, needed, seen);
     let spec = chosen
         .iter()
         .map(|&i| groups[i].name())
@@ -497,7 +559,7 @@ mod tests {
 
     #[test]
     fn clone3_stands_for_its_clone_fallback() {
-        let thread_flags = extrasafe::builtins::danger_zone::GLIBC_THREAD_FLAGS;
+        let thread_flags = crate::builtins::danger_zone::GLIBC_THREAD_FLAGS;
         let s = suggest(&record(&[(
             Sysno::clone3,
             vec![(0, thread_flags), (CLONE3_EXIT_SIGNAL, 0)],

@@ -1,14 +1,14 @@
 //! Readable names for the arguments RuleSets look at: socket families and types, ioctl
 //! requests, open flags, clone flags, fcntl commands and prctl options.
 
-use extrasafe::syscalls::Sysno;
+use crate::syscalls::Sysno;
 
 /// Pseudo argument index for `clone3`'s `exit_signal` (read from `struct clone_args`).
 pub const CLONE3_EXIT_SIGNAL: u8 = 6;
 
 /// Stands for "the caller's own process id" in the first argument of kill, tgkill,
 /// rt_sigqueueinfo and rt_tgsigqueueinfo: the pid differs from run to run, the meaning does
-/// not (and [`Signals::allow_to_self`](extrasafe::builtins::signals::Signals::allow_to_self)
+/// not (and [`Signals::allow_to_self`](crate::builtins::signals::Signals::allow_to_self)
 /// checks exactly that).
 pub const SELF_PID: u64 = u64::MAX - 1;
 

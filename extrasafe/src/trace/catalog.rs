@@ -6,20 +6,20 @@
 //!
 //! Left out: methods that take a value ([`SystemIO::allow_file_read`] and the other
 //! descriptor and path methods, which are about Landlock paths), `everything()` (the sum of
-//! the methods), and [`Memory`](extrasafe::builtins::memory::Memory), which only narrows.
+//! the methods), and [`Memory`](crate::builtins::memory::Memory), which only narrows.
 //! Networking's five "running" methods allow the same thing; the list has one of them,
 //! `allow_running_tcp_servers`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use extrasafe::builtins::danger_zone::{ForkAndExec, Threads};
-use extrasafe::builtins::events::{Events, Timers};
-use extrasafe::builtins::pipes::Pipes;
-use extrasafe::builtins::process::{Identity, ResourceLimits, SystemInfo};
-use extrasafe::builtins::signals::Signals;
-use extrasafe::builtins::{NestedSandboxes, Networking, SystemIO, Time};
-use extrasafe::syscalls::Sysno;
-use extrasafe::{ExtraSafeError, RuleSet, SafetyContext, SeccompRule};
+use crate::builtins::danger_zone::{ForkAndExec, Threads};
+use crate::builtins::events::{Events, Timers};
+use crate::builtins::pipes::Pipes;
+use crate::builtins::process::{Identity, ResourceLimits, SystemInfo};
+use crate::builtins::signals::Signals;
+use crate::builtins::{NestedSandboxes, Networking, SystemIO, Time};
+use crate::syscalls::Sysno;
+use crate::{ExtraSafeError, RuleSet, SafetyContext, SeccompRule};
 
 /// One method of a builtin RuleSet (or a unit-struct RuleSet as a whole).
 pub struct Method {
@@ -274,7 +274,7 @@ pub fn rule_matches(sysno: Sysno, rule: &SeccompRule, args: &[(u8, u64)]) -> boo
     rule.argument_filters.iter().all(|cond| {
         args.iter()
             .find(|(i, _)| *i == cond.arg_idx)
-            .is_some_and(|(_, v)| crate::condition_holds(sysno, cond, *v))
+            .is_some_and(|(_, v)| super::condition_holds(sysno, cond, *v))
     })
 }
 
@@ -454,8 +454,8 @@ impl<R: RuleSet + Clone> RuleSetRef for R {
     }
 }
 
-/// The conditions of every candidate method, for the tracer's [`ArgPolicy`](crate::ArgPolicy).
-pub fn conditions() -> Vec<(Sysno, extrasafe::SeccompArgumentFilter)> {
+/// The conditions of every candidate method, for the tracer's [`ArgPolicy`](super::ArgPolicy).
+pub fn conditions() -> Vec<(Sysno, crate::SeccompArgumentFilter)> {
     let mut out = Vec::new();
     for i in 0..METHODS.len() {
         let selection = Selection {

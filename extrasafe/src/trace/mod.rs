@@ -1,0 +1,412 @@
+//! Which syscalls does this code make, and which RuleSets cover them? (feature `trace`)
+//!
+//! [`trace_closure`] runs a closure on a fresh thread, records every syscall it makes (and
+//! the threads and processes it starts make), and returns the closure's value with a
+//! [`TraceReport`]: the syscalls with their counts and the arguments RuleSets look at, and a
+//! [`Suggestion`]: the smallest combination of builtin RuleSets and methods it finds (a
+//! greedy set cover) that allows them, what each allows beyond that, what stays uncovered,
+//! and pledge promises and systemd groups as alternatives. It is meant for tests: trace the
+//! code once, then check that the context you wrote (or the suggested one) lets it run.
+//!
+//! ```
+//! # fn main() -> Result<(), extrasafe::ExtraSafeError> {
+//! use std::io::Read;
+//! use extrasafe::syscalls::Sysno;
+//!
+//! let (text, report) = extrasafe::trace::trace_closure(|| {
+//!     let mut s = String::new();
+//!     std::fs::File::open("/proc/self/comm")?.read_to_string(&mut s)?;
+//!     Ok::<_, std::io::Error>(s)
+//! })?;
+//! assert!(text.is_ok());
+//! assert!(report.saw(Sysno::read));
+//! println!("{report}"); // a table, then the suggested context
+//! // The suggested context, ready to use (or `report.suggestion.rust()` to paste):
+//! let ctx = report.suggestion.context(None)?;
+//! let again = ctx.run(|| std::fs::read_to_string("/proc/self/comm"))?;
+//! assert!(again.is_ok());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # How
+//!
+//! The traced thread loads a seccomp filter that hands every syscall to a *listener*
+//! (`SECCOMP_RET_USER_NOTIF`); a supervisor thread, started before the filter and so not
+//! restricted by it, receives each notification, notes the syscall number and the argument
+//! registers, and lets the syscall run unchanged (`SECCOMP_USER_NOTIF_FLAG_CONTINUE`). It
+//! only observes: nothing is decided on the arguments and no pointer is read. While a traced
+//! thread waits for it, the supervisor takes no lock and allocates nothing (the traced
+//! thread may hold the allocator's lock): it writes into a table made beforehand. The
+//! report is built once every traced thread has ended.
+//!
+//! As under every extrasafe filter, `clone3` is answered with `ENOSYS` (libc then calls
+//! `clone`, whose flags the filter can check), and a foreign architecture or an x32 syscall
+//! number kills the process.
+//!
+//! Needs Linux 5.8 or later; older kernels get [`ExtraSafeError::TraceUnavailable`], never
+//! an empty report. `trace_closure` returns when every thread and process the closure
+//! started has ended too: join the threads it spawns. Calls are counted per distinct set of
+//! relevant arguments in a table of 16384 entries; beyond that they are only counted
+//! ([`TraceReport::lost`]).
+//!
+//! # The engine
+//!
+//! The same engine serves the `extrasafe-trace` command, which runs a program under ptrace:
+//! [`catalog`] lists the builtin methods (what each allows is read from the RuleSets
+//! themselves), [`suggest()`] makes the suggestion and checks it with
+//! [`SafetyContext::explain`](crate::SafetyContext::explain), [`report`] prints it.
+
+pub mod catalog;
+pub mod decode;
+mod record;
+pub mod report;
+pub mod suggest;
+mod sys;
+
+use std::collections::BTreeMap;
+use std::os::fd::{AsFd, IntoRawFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::time::Duration;
+
+pub use self::record::{ArgPolicy, Args, Recorder, SyscallRecord};
+pub use self::report::TraceReport;
+pub use self::suggest::{suggest, Suggestion};
+
+use crate::syscalls::Sysno;
+use crate::{Comparator, ExtraSafeError, SeccompArgumentFilter};
+
+/// `value` as the kernel reads argument `idx` of `sysno`: its low 32 bits for an `int`.
+pub(crate) fn mask_to_width(sysno: Sysno, idx: u8, value: u64) -> u64 {
+    let width = sysno
+        .arg_widths()
+        .and_then(|w| w.get(usize::from(idx)).copied());
+    match width {
+        Some(crate::syscalls::ArgWidth::Bits32) => value & 0xffff_ffff,
+        _ => value,
+    }
+}
+
+/// Whether `cond` holds for `value` of its argument of `sysno`, as the compiled filter would
+/// decide: on the low 32 bits for a 32-bit argument. [`decode::SELF_PID`] stands for this
+/// process's pid.
+pub(crate) fn condition_holds(sysno: Sysno, cond: &SeccompArgumentFilter, value: u64) -> bool {
+    let value = if value == decode::SELF_PID {
+        u64::from(std::process::id())
+    } else {
+        value
+    };
+    let value = mask_to_width(sysno, cond.arg_idx, value);
+    let want = mask_to_width(sysno, cond.arg_idx, cond.value);
+    match cond.comparator() {
+        Comparator::Eq => value == want,
+        Comparator::Ne => value != want,
+        Comparator::Ge => value >= want,
+        Comparator::Gt => value > want,
+        Comparator::Le => value <= want,
+        Comparator::Lt => value < want,
+        Comparator::MaskedEq(mask) => value & mask_to_width(sysno, cond.arg_idx, mask) == want,
+    }
+}
+
+/// Distinct calls the supervisor can keep apart (a power of two).
+const TABLE_SIZE: usize = 1 << 14;
+/// The table is full at three quarters, so that probing stays short.
+const TABLE_FULL: usize = TABLE_SIZE / 4 * 3;
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    used: bool,
+    nr: i32,
+    args: [u64; 6],
+    count: u64,
+}
+
+/// What the supervisor writes: made before the traced thread starts, never grown.
+struct Table {
+    entries: Vec<Entry>,
+    used: usize,
+    /// Which argument registers are kept, by syscall number (bit i for argument i).
+    masks: Vec<u8>,
+    /// Calls that found no room, by syscall number (the last slot: any other number).
+    lost: Vec<u64>,
+}
+
+impl Table {
+    fn new(policy: &ArgPolicy) -> Table {
+        let len = usize::try_from(Sysno::MAX_ID).unwrap_or(0) + 1;
+        let mut masks = vec![0u8; len];
+        for sysno in Sysno::iter() {
+            if let Ok(i) = usize::try_from(sysno.id()) {
+                if i < len {
+                    masks[i] = policy.register_mask(sysno);
+                }
+            }
+        }
+        Table {
+            entries: vec![Entry::default(); TABLE_SIZE],
+            used: 0,
+            masks,
+            lost: vec![0; len + 1],
+        }
+    }
+
+    /// Counts one call. Allocates nothing.
+    fn record(&mut self, nr: i32, raw: &[u64; 6]) {
+        let mask = usize::try_from(nr)
+            .ok()
+            .and_then(|i| self.masks.get(i).copied())
+            .unwrap_or(0);
+        let mut args = [0u64; 6];
+        for (i, (kept, value)) in args.iter_mut().zip(raw).enumerate() {
+            if mask & (1 << i) != 0 {
+                *kept = *value;
+            }
+        }
+        // FNV-1a over the number and the kept arguments.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for word in std::iter::once(u64::from(nr.unsigned_abs())).chain(args) {
+            hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut slot = (hash as usize) & (TABLE_SIZE - 1);
+        loop {
+            let e = &mut self.entries[slot];
+            if e.used && e.nr == nr && e.args == args {
+                e.count += 1;
+                return;
+            }
+            if !e.used {
+                if self.used >= TABLE_FULL {
+                    break;
+                }
+                *e = Entry {
+                    used: true,
+                    nr,
+                    args,
+                    count: 1,
+                };
+                self.used += 1;
+                return;
+            }
+            slot = (slot + 1) & (TABLE_SIZE - 1);
+        }
+        let last = self.lost.len() - 1;
+        let i = usize::try_from(nr).map_or(last, |i| i.min(last));
+        self.lost[i] += 1;
+    }
+}
+
+/// The listener fd, handed from the traced thread to the supervisor without a syscall.
+const FD_PENDING: i32 = -1;
+const FD_FAILED: i32 = -2;
+
+/// The supervisor: waits for the listener, then lets every notified syscall run, counting it
+/// unless the closure has returned, until no thread uses the filter. Allocates nothing and
+/// takes no lock once the listener is there.
+fn supervise(fd_slot: &AtomicI32, done: &AtomicBool, table: &mut Table) -> Option<std::io::Error> {
+    let fd = loop {
+        match fd_slot.load(Ordering::Acquire) {
+            FD_PENDING => std::thread::sleep(Duration::from_micros(20)),
+            FD_FAILED => return None,
+            fd => break sys::take_listener(fd),
+        }
+    };
+    let fd = fd.as_fd();
+    let mut first_error = None;
+    let mut errors_in_a_row = 0u32;
+    loop {
+        let step = sys::wait(fd).and_then(|ready| match ready {
+            sys::Ready::Gone => Ok(false),
+            sys::Ready::Again => Ok(true),
+            sys::Ready::Notification => {
+                let n = match sys::receive(fd) {
+                    Ok(n) => n,
+                    // The thread went away, or a signal interrupted us.
+                    Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::EINTR)) => {
+                        return Ok(true)
+                    }
+                    Err(e) => return Err(e),
+                };
+                if !done.load(Ordering::SeqCst) {
+                    table.record(n.nr, &n.args);
+                }
+                match sys::continue_syscall(fd, n.id) {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(true),
+                    Err(e) => Err(e),
+                }
+            }
+        });
+        match step {
+            Ok(true) => errors_in_a_row = 0,
+            Ok(false) => return first_error,
+            Err(e) => {
+                // Giving up would leave the traced threads without answers: keep serving,
+                // unless the listener is plainly broken.
+                errors_in_a_row += 1;
+                if errors_in_a_row > 1000 {
+                    return first_error.or(Some(e));
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+/// Runs `f` on a fresh thread while recording its syscalls, and returns its value with a
+/// [`TraceReport`] (the syscalls, and the suggested context). See the [module
+/// docs](self).
+///
+/// The syscalls counted are those from the start of `f` to its end, in its thread and in
+/// every thread and process it starts; `trace_closure` returns once all of them have ended.
+/// If `f` panics, the panic goes on in the caller (after tracing has ended).
+///
+/// # Errors
+/// [`ExtraSafeError::TraceUnavailable`] if this kernel cannot trace in-process (older than
+/// Linux 5.8, seccomp user notification not available, or a seccomp filter already in place
+/// that forbids loading one), then `f` did not run; [`ExtraSafeError::ThreadSpawn`] if a
+/// thread cannot be started; an [`ExtraSafeError`] from building the suggestion (a bug).
+pub fn trace_closure<T, F>(f: F) -> Result<(T, TraceReport), ExtraSafeError>
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    let unavailable = |reason: String| ExtraSafeError::TraceUnavailable { reason };
+    sys::check_kernel().map_err(unavailable)?;
+    let policy = suggest::arg_policy();
+    let program = crate::filter::sock_filters(&crate::filter::trace_program());
+    let mut table = Table::new(&policy);
+    let fd_slot = AtomicI32::new(FD_PENDING);
+    let done = AtomicBool::new(false);
+
+    let (outcome, supervisor_error) = std::thread::scope(|s| {
+        let supervisor = std::thread::Builder::new()
+            .name("extrasafe-trace-supervisor".into())
+            .spawn_scoped(s, || supervise(&fd_slot, &done, &mut table))
+            .map_err(|source| ExtraSafeError::ThreadSpawn { source })?;
+        let traced = std::thread::Builder::new()
+            .name("extrasafe-traced".into())
+            .spawn_scoped(s, || {
+                let listener = crate::sys::set_no_new_privs().and_then(|()| sys::install(&program));
+                match listener {
+                    Ok(fd) => fd_slot.store(fd.into_raw_fd(), Ordering::Release),
+                    Err(e) => {
+                        fd_slot.store(FD_FAILED, Ordering::Release);
+                        return Err(e);
+                    }
+                }
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+                done.store(true, Ordering::SeqCst);
+                Ok(out)
+            });
+        let traced = match traced {
+            Ok(t) => t,
+            Err(source) => {
+                fd_slot.store(FD_FAILED, Ordering::Release);
+                let _ = supervisor.join();
+                return Err(ExtraSafeError::ThreadSpawn { source });
+            }
+        };
+        let outcome = traced.join();
+        let supervisor_error = supervisor.join();
+        Ok((outcome, supervisor_error))
+    })?;
+
+    let value = match outcome {
+        Ok(Ok(Ok(value))) => value,
+        Ok(Ok(Err(payload))) | Err(payload) => std::panic::resume_unwind(payload),
+        Ok(Err(e)) => {
+            return Err(unavailable(format!(
+                "cannot load the tracing filter: {e} (a seccomp filter already in place may \
+                 forbid seccomp(), or another listener exists)"
+            )))
+        }
+    };
+    match supervisor_error {
+        Ok(None) => {}
+        Ok(Some(e)) => {
+            return Err(unavailable(format!(
+                "the supervisor could not follow the traced thread: {e}"
+            )))
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+    let (syscalls, lost) = build(&policy, &table);
+    let suggestion = suggest(&syscalls)?;
+    Ok((
+        value,
+        TraceReport {
+            syscalls,
+            lost,
+            suggestion,
+        },
+    ))
+}
+
+/// The records of what the supervisor counted.
+fn build(policy: &ArgPolicy, table: &Table) -> (BTreeMap<u64, SyscallRecord>, u64) {
+    let pid = i32::try_from(std::process::id()).unwrap_or(0);
+    let mut recorder = Recorder::new(policy);
+    let mut out: BTreeMap<u64, SyscallRecord> = BTreeMap::new();
+    for e in table.entries.iter().filter(|e| e.used) {
+        let nr = u64::from(e.nr.unsigned_abs());
+        let args = Sysno::from_id(e.nr)
+            .map(|s| recorder.args(s, &e.args, None, pid))
+            .unwrap_or_default();
+        let rec = out.entry(nr).or_default();
+        rec.count += e.count;
+        *rec.calls.entry(args).or_default() += e.count;
+    }
+    let mut lost = 0;
+    for (nr, &n) in table.lost.iter().enumerate().filter(|(_, n)| **n > 0) {
+        lost += n;
+        if nr + 1 == table.lost.len() {
+            continue; // numbers beyond extrasafe's table: counted in `lost` only
+        }
+        let rec = out.entry(nr as u64).or_default();
+        rec.count += n;
+        if rec.calls.is_empty() {
+            // Seen, arguments unknown: the suggestion must still account for it.
+            rec.calls.insert(Vec::new(), n);
+        }
+    }
+    (out, lost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_compare_like_the_filter() {
+        let fd1 = SeccompArgumentFilter::new64(0, Comparator::Eq, 1);
+        assert!(condition_holds(Sysno::write, &fd1, 1));
+        // write's fd is an int: the upper half is ignored, as in the compiled filter.
+        assert!(condition_holds(Sysno::write, &fd1, 0xffff_ffff_0000_0001));
+        assert!(!condition_holds(Sysno::write, &fd1, 2));
+        let ro = SeccompArgumentFilter::new32(2, Comparator::MaskedEq(0o3), 0);
+        assert!(condition_holds(Sysno::openat, &ro, 0o2_000_000));
+        assert!(!condition_holds(Sysno::openat, &ro, 0o2));
+        let me = SeccompArgumentFilter::new64(0, Comparator::Eq, u64::from(std::process::id()));
+        assert!(condition_holds(Sysno::kill, &me, decode::SELF_PID));
+    }
+
+    #[test]
+    fn the_table_keeps_relevant_arguments_apart_and_counts_the_rest() {
+        let policy = suggest::arg_policy();
+        let mut table = Table::new(&policy);
+        let openat = Sysno::openat.id();
+        let ro = libc::O_RDONLY as u64;
+        let rw = libc::O_RDWR as u64;
+        // The path pointer (argument 1) is not kept: two reads-only opens are one entry.
+        table.record(openat, &[0, 0x1000, ro, 0, 0, 0]);
+        table.record(openat, &[0, 0x2000, ro, 0, 0, 0]);
+        table.record(openat, &[0, 0x3000, rw, 0, 0, 0]);
+        assert_eq!(table.used, 2);
+        let (syscalls, lost) = build(&policy, &table);
+        assert_eq!(lost, 0);
+        let rec = &syscalls[&(openat as u64)];
+        assert_eq!(rec.count, 3);
+        assert_eq!(rec.calls.len(), 2);
+    }
+}
