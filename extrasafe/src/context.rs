@@ -171,7 +171,8 @@ impl SafetyContext {
     /// Without isolation, this is [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
     ///
     /// Call it at the top of `main`, while the program has a single thread
-    /// (`#[extrasafe::main]` does).
+    /// (`#[extrasafe::main]` does). In the isolated child, the returned report's
+    /// [`isolation`](EnforcementReport::isolation) says what isolation enforced.
     ///
     /// # Errors
     /// Only from before the process forks (the child never returns an error: if its setup
@@ -188,9 +189,12 @@ impl SafetyContext {
                 if !ctx.landlock_only {
                     ctx.compile()?;
                 }
-                crate::isolate::isolate_main(&config)?;
+                let isolation = crate::isolate::isolate_main(&config)?;
                 return match ctx.apply(true) {
-                    Ok(report) => Ok(report),
+                    Ok(report) => Ok(EnforcementReport {
+                        isolation: Some(isolation),
+                        ..report
+                    }),
                     Err(e) => {
                         eprintln!("extrasafe: could not sandbox the isolated process: {e}");
                         std::process::exit(1)
@@ -492,7 +496,11 @@ impl SafetyContext {
             Some(filter) => filter.apply_to_current_thread()?.seccomp,
             None => None,
         };
-        Ok(EnforcementReport { seccomp, landlock })
+        Ok(EnforcementReport {
+            seccomp,
+            landlock,
+            isolation: None,
+        })
     }
 
     /// Lists, per syscall, which RuleSet allowed it and under which conditions.

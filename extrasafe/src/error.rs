@@ -139,6 +139,14 @@ pub enum ExtraSafeError {
     LandlockSeccompConflict(&'static str, &'static str),
     /// Process isolation failed; the isolated code did not run.
     Isolation(IsolateError),
+    /// `extrasafe::trace::trace_closure` (feature `trace`) cannot trace here: the kernel is
+    /// too old or lacks seccomp user notification, or the tracing filter cannot be loaded.
+    /// The closure did not run.
+    #[non_exhaustive]
+    TraceUnavailable {
+        /// What is missing and what to do.
+        reason: String,
+    },
 }
 
 /// A failure in the Landlock layer: which step failed and the cause.
@@ -298,6 +306,9 @@ impl fmt::Display for ExtraSafeError {
             }
             ExtraSafeError::ThreadSpawn { source } => {
                 write!(f, "could not start a thread for the sandboxed closure: {source}")
+            }
+            ExtraSafeError::TraceUnavailable { reason } => {
+                write!(f, "cannot trace the closure: {reason}")
             }
             ExtraSafeError::OrchestrationFailed { reason } => write!(
                 f,

@@ -92,7 +92,7 @@
 //!
 //! With the `isolate` feature (on by default), code can also be moved into new user, PID,
 //! mount, IPC, UTS, cgroup and network namespaces, on a fresh root of its own, without
-//! capabilities (see [`isolate`] for everything it gets). Seccomp and Landlock restrict what
+//! capabilities unless it keeps some (see [`isolate`] for everything it gets). Seccomp and Landlock restrict what
 //! a process may *ask*; isolation decides what it can even *see*.
 //!
 //! The process model:
@@ -155,6 +155,8 @@ mod rules;
 mod runtime;
 mod sys;
 pub mod syscalls;
+#[cfg(feature = "trace")]
+pub mod trace;
 
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
 pub use crate::error::{ExtraSafeError, IsolateError, LandlockFailure, SeccompError};
@@ -166,7 +168,8 @@ pub use crate::landlock::{
     RulesetCreatedAttr, Scope, ABI,
 };
 pub use crate::report::{
-    DefaultAction, EnforcementReport, LandlockReport, LandlockStatus, SeccompReport, SeccompScope,
+    DefaultAction, EnforcementReport, IsolationReport, LandlockReport, LandlockStatus,
+    SeccompReport, SeccompScope,
 };
 pub use crate::rules::{Comparator, RuleSet, SeccompArgumentFilter, SeccompRule};
 pub use crate::runtime::{Orchestrator, SandboxHandle};
