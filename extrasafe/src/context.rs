@@ -101,6 +101,18 @@ fn forbid_fast_open(merged: &mut BTreeMap<Sysno, Entry>) {
     }
 }
 
+/// Allowed outright, or under the rules `conditional` gives.
+fn decision_of(
+    conditional_only: bool,
+    conditional: impl FnOnce() -> Vec<(&'static str, SeccompRule)>,
+) -> Decision {
+    if conditional_only {
+        Decision::AllowIf(conditional())
+    } else {
+        Decision::Allow
+    }
+}
+
 /// The label of seccomp rules implied by Landlock rights.
 #[cfg(feature = "landlock")]
 pub(crate) const IMPLIED: &str = "Landlock (implied)";
@@ -421,15 +433,31 @@ impl SafetyContext {
 
     /// The final decision per syscall, with [`BasicCapabilities`] merged in.
     fn decisions(&self) -> Result<BTreeMap<Sysno, Decision>, ExtraSafeError> {
-        let merged = self.merged()?;
         let mut out = BTreeMap::new();
-        for (sysno, entry) in merged {
-            let decision = if entry.simple.is_empty() {
-                Decision::AllowIf(entry.conditional)
-            } else {
-                Decision::Allow
-            };
-            out.insert(sysno, decision);
+        #[cfg(feature = "landlock")]
+        let landlock = !self.landlock.is_empty();
+        #[cfg(not(feature = "landlock"))]
+        let landlock = false;
+        if landlock {
+            for (sysno, entry) in self.merged()? {
+                out.insert(
+                    sysno,
+                    decision_of(entry.simple.is_empty(), || entry.conditional),
+                );
+            }
+        } else {
+            // Without Landlock nothing is implied: read the rules in place (merged() would
+            // clone them all only to hand them over).
+            self.check_errno()?;
+            if self.rules.is_empty() {
+                return Err(ExtraSafeError::NoRulesEnabled);
+            }
+            for (&sysno, entry) in &self.rules {
+                out.insert(
+                    sysno,
+                    decision_of(entry.simple.is_empty(), || entry.conditional.clone()),
+                );
+            }
         }
         for sysno in BasicCapabilities.simple_rules() {
             out.entry(sysno).or_insert(Decision::Allow);

@@ -160,15 +160,26 @@ pub(crate) enum Decision {
 /// The key of a compiled program: the merged policy and the default action.
 type CacheKey = (BTreeMap<Sysno, Decision>, DefaultAction);
 
-/// Programs compiled in this process, by policy: compiling costs libseccomp and an in-memory
-/// file, loading only a `seccomp(2)` call, so a policy applied again (`run` in a loop, the
-/// same `extrasafe!` block called many times) is compiled once. Also lets an already
-/// sandboxed thread apply a policy compiled before, without the syscalls compiling needs.
-static CACHE: std::sync::Mutex<Option<std::collections::HashMap<CacheKey, CompiledFilter>>> =
-    std::sync::Mutex::new(None);
+/// Programs compiled in this process, by the hash of their policy: compiling costs
+/// libseccomp and an in-memory file, loading only a `seccomp(2)` call, so a policy applied
+/// again (`run` in a loop, the same `extrasafe!` block called many times) is compiled once.
+/// Also lets an already sandboxed thread apply a policy compiled before, without the
+/// syscalls compiling needs. A lookup hashes and compares the policy; it clones nothing.
+static CACHE: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+
+/// Compiled programs by policy hash; a bucket holds the (rare) policies sharing a hash.
+type Cache = std::collections::HashMap<u64, Vec<(CacheKey, CompiledFilter)>>;
 
 /// How many programs the cache keeps; beyond that it starts over.
 const CACHE_CAPACITY: usize = 64;
+
+fn policy_hash(decisions: &BTreeMap<Sysno, Decision>, default_action: DefaultAction) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    decisions.hash(&mut hasher);
+    default_action.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// Compiles the merged policy (one decision per syscall) into a program, or returns the
 /// program compiled for the same policy before.
@@ -176,13 +187,21 @@ pub(crate) fn compile(
     decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {
-    let key = (decisions.clone(), default_action);
+    let hash = policy_hash(decisions, default_action);
     {
         // A poisoned lock only means a panic elsewhere while holding it; the map is intact.
         let cache = CACHE
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(filter) = cache.as_ref().and_then(|c| c.get(&key)) {
+        let hit = cache
+            .as_ref()
+            .and_then(|c| c.get(&hash))
+            .and_then(|bucket| {
+                bucket
+                    .iter()
+                    .find(|((d, a), _)| d == decisions && *a == default_action)
+            });
+        if let Some((_, filter)) = hit {
             return Ok(filter.clone());
         }
     }
@@ -191,10 +210,12 @@ pub(crate) fn compile(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let map = cache.get_or_insert_with(std::collections::HashMap::new);
-    if map.len() >= CACHE_CAPACITY {
+    if map.values().map(Vec::len).sum::<usize>() >= CACHE_CAPACITY {
         map.clear();
     }
-    map.insert(key, filter.clone());
+    map.entry(hash)
+        .or_default()
+        .push(((decisions.clone(), default_action), filter.clone()));
     Ok(filter)
 }
 
