@@ -519,27 +519,6 @@ fn getpid() -> u64 {
     u64::from(std::process::id())
 }
 
-/// `mincore` on a fresh anonymous page: in no group but `@known`, and allowed to anyone.
-fn mincore_page() -> Result<i64, i32> {
-    let page = raw_syscall(
-        libc::SYS_mmap,
-        [
-            0,
-            4096,
-            (libc::PROT_READ | libc::PROT_WRITE) as u64,
-            (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64,
-            u64::MAX,
-            0,
-        ],
-    )
-    .expect("mmap is in the basics");
-    let mut vec = [0u8; 1];
-    raw_syscall(
-        libc::SYS_mincore,
-        [page as u64, 4096, vec.as_mut_ptr() as u64, 0, 0, 0],
-    )
-}
-
 sandboxed_test! {
     fn basic_io_reads_and_writes_open_files_but_does_not_open() {
         let exe = std::env::current_exe().unwrap();
@@ -791,7 +770,7 @@ sandboxed_test! {
 sandboxed_test! {
     fn system_service_runs_a_service_but_nothing_privileged() {
         let dir = scratch_dir("system-service");
-        assert_eq!(mincore_page(), Ok(0));
+        assert_eq!(common::mincore_page(), Ok(0));
 
         sandbox(SyscallGroup::SystemService);
 
@@ -812,6 +791,6 @@ sandboxed_test! {
         assert_eq!(std::thread::spawn(|| 6 * 7).join().unwrap(), 42);
         // What the group leaves out fails: @privileged, and the rest of @known.
         assert_errno(std::os::unix::fs::chroot("/"), libc::EPERM);
-        assert_eq!(mincore_page(), Err(libc::EPERM));
+        assert_eq!(common::mincore_page(), Err(libc::EPERM));
     }
 }

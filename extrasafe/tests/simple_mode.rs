@@ -140,27 +140,6 @@ fn nanosleep() -> Result<i64, i32> {
     raw_syscall(libc::SYS_nanosleep, [short.as_ptr() as u64, 0, 0, 0, 0, 0])
 }
 
-/// `mincore` on a fresh anonymous page: a harmless call nobody but `@known` allows.
-fn mincore_page() -> Result<i64, i32> {
-    let page = raw_syscall(
-        libc::SYS_mmap,
-        [
-            0,
-            4096,
-            (libc::PROT_READ | libc::PROT_WRITE) as u64,
-            (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64,
-            u64::MAX,
-            0,
-        ],
-    )
-    .expect("mmap is in the basics");
-    let mut vec = [0u8; 1];
-    raw_syscall(
-        libc::SYS_mincore,
-        [page as u64, 4096, vec.as_mut_ptr() as u64, 0, 0, 0],
-    )
-}
-
 sandboxed_test! {
     fn networking_everything_serves_connects_and_pairs_but_only_its_socket_kinds() {
         let exe = std::env::current_exe().unwrap();
@@ -423,11 +402,11 @@ sandboxed_test! {
     fn everything_except_denies_the_excluded_calls_and_nothing_else() {
         let exe = std::env::current_exe().unwrap();
         let dir = scratch_dir("except");
-        assert_eq!(mincore_page(), Ok(0));
+        assert_eq!(common::mincore_page(), Ok(0));
 
         sandbox(SafetyContext::new().enable(SystemCallFilter::parse(EXCEPT).unwrap()));
 
-        assert_eq!(mincore_page(), Err(libc::EPERM));
+        assert_eq!(common::mincore_page(), Err(libc::EPERM));
         assert_errno(std::os::unix::fs::chroot("/"), libc::EPERM);
 
         // Everything else: files, sockets, threads, processes.

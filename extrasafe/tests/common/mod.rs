@@ -190,3 +190,25 @@ pub fn wait_exit_code(pid: i32) -> i32 {
     assert!(libc::WIFEXITED(status), "status {status:#x}");
     libc::WEXITSTATUS(status)
 }
+
+/// `mincore` on a fresh anonymous page: a harmless call that no builtin and no systemd group
+/// but `@known` allows.
+pub fn mincore_page() -> Result<i64, i32> {
+    let page = raw_syscall(
+        libc::SYS_mmap,
+        [
+            0,
+            4096,
+            (libc::PROT_READ | libc::PROT_WRITE) as u64,
+            (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64,
+            u64::MAX,
+            0,
+        ],
+    )
+    .expect("mmap is in the basics");
+    let mut vec = [0u8; 1];
+    raw_syscall(
+        libc::SYS_mincore,
+        [page as u64, 4096, vec.as_mut_ptr() as u64, 0, 0, 0],
+    )
+}
