@@ -119,11 +119,16 @@ sandboxed_test! {
             .apply_to_current_thread()
             .unwrap();
         // A child made inside the sandbox can be signalled.
-        // The child only pauses (a raw syscall) until it is killed.
-        let child = raw_syscall(nr(libc::SYS_fork), [0; 6]);
+        // The child only waits for a signal (a raw syscall) until it is killed.
+        // clone(SIGCHLD): fork(2) on every architecture (aarch64 has no fork syscall).
+        let child = raw_syscall(nr(libc::SYS_clone), [libc::SIGCHLD as u64, 0, 0, 0, 0, 0]);
         let child = match child {
             Ok(0) => loop {
-                let _ = raw_syscall(nr(libc::SYS_pause), [0; 6]);
+                let empty_mask = 0u64;
+                let _ = raw_syscall(
+                    nr(libc::SYS_rt_sigsuspend),
+                    [std::ptr::from_ref(&empty_mask) as u64, 8, 0, 0, 0, 0],
+                );
             },
             Ok(pid) => pid as u64,
             Err(e) => panic!("fork: {e}"),

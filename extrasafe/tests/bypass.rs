@@ -77,6 +77,7 @@ fn in_sandboxed_thread(ctx: SafetyContext, body: impl FnOnce() + Send + 'static)
 /// `SYS_SECCOMP`: the `si_code` of a SIGSYS sent by a seccomp filter.
 const SYS_SECCOMP: i32 = 1;
 /// `__X32_SYSCALL_BIT`.
+#[cfg(target_arch = "x86_64")]
 const X32_SYSCALL_BIT: u64 = 0x4000_0000;
 
 /// i386's number for getpid (`int 0x80` uses the i386 table).

@@ -513,18 +513,18 @@ mod tests {
                 idx("SystemIO::allow_open"),
                 idx("ForkAndExec"),
             ]),
-            syscalls: BTreeSet::from([Sysno::access]),
+            syscalls: BTreeSet::from([Sysno::faccessat]),
         };
         assert_eq!(
             selection.rust(),
             "SafetyContext::new()\n    \
              .enable(extrasafe::builtins::SystemIO::nothing().allow_read().allow_open().yes_really())?\n    \
              .enable(extrasafe::builtins::danger_zone::ForkAndExec)?\n    \
-             .enable(extrasafe::syscalls::Sysno::access)?\n"
+             .enable(extrasafe::syscalls::Sysno::faccessat)?\n"
         );
         assert_eq!(
             selection.ruleset_names(),
-            vec!["SystemIO", "ForkAndExec", "access"]
+            vec!["SystemIO", "ForkAndExec", "faccessat"]
         );
     }
 }
