@@ -307,28 +307,6 @@ sandboxed_test! {
 
 // ----- ForkAndExec --------------------------------------------------------------------
 
-/// What a dynamically linked program such as `/bin/true` needs to start under the filter it
-/// inherits, beyond `SystemIO::everything()` and the basics: found with strace.
-struct ProgramStartup;
-
-impl RuleSet for ProgramStartup {
-    fn simple_rules(&self) -> Vec<Sysno> {
-        vec![
-            #[cfg(target_arch = "x86_64")]
-            Sysno::access,
-            Sysno::faccessat,
-            Sysno::faccessat2,
-            #[cfg(target_arch = "x86_64")]
-            Sysno::arch_prctl,
-            Sysno::set_tid_address,
-        ]
-    }
-
-    fn name(&self) -> &'static str {
-        "ProgramStartup"
-    }
-}
-
 /// ForkAndExec with what `/bin/true` needs.
 fn fork_and_exec_context() -> SafetyContext {
     SafetyContext::new()
@@ -339,7 +317,7 @@ fn fork_and_exec_context() -> SafetyContext {
         // glibc's start-up reads RLIMIT_STACK with prlimit64(0, .., NULL, &old).
         .enable(ResourceLimits::nothing().allow_get())
         .unwrap()
-        .enable(ProgramStartup)
+        .enable(common::ProgramStartup)
         .unwrap()
 }
 
@@ -402,7 +380,7 @@ sandboxed_test! {
             .unwrap()
             .enable(ResourceLimits::nothing().allow_get())
             .unwrap()
-            .enable(ProgramStartup)
+            .enable(common::ProgramStartup)
             .unwrap()
             .apply_to_current_thread()
             .unwrap();

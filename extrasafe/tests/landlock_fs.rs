@@ -749,28 +749,6 @@ sandboxed_test! {
 
 // ----- Execute ------------------------------------------------------------------------
 
-/// What a dynamically linked program such as `/bin/true` needs to start under the filter it
-/// inherits, beyond [`FileSyscalls`] and the basics.
-struct ProgramStartup;
-
-impl RuleSet for ProgramStartup {
-    fn simple_rules(&self) -> Vec<Sysno> {
-        vec![
-            #[cfg(target_arch = "x86_64")]
-            Sysno::access,
-            Sysno::faccessat,
-            Sysno::faccessat2,
-            #[cfg(target_arch = "x86_64")]
-            Sysno::arch_prctl,
-            Sysno::set_tid_address,
-        ]
-    }
-
-    fn name(&self) -> &'static str {
-        "ProgramStartup"
-    }
-}
-
 /// Runs programs (seccomp), with the Landlock rules of `landlock`.
 fn apply_for_exec(landlock: Landlock) {
     SafetyContext::new()
@@ -780,7 +758,7 @@ fn apply_for_exec(landlock: Landlock) {
         .unwrap()
         .enable(ResourceLimits::nothing().allow_get())
         .unwrap()
-        .enable(ProgramStartup)
+        .enable(common::ProgramStartup)
         .unwrap()
         .enable(landlock)
         .unwrap()

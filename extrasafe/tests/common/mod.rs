@@ -212,3 +212,26 @@ pub fn mincore_page() -> Result<i64, i32> {
         [page as u64, 4096, vec.as_mut_ptr() as u64, 0, 0, 0],
     )
 }
+
+/// What a dynamically linked program such as `/bin/true` needs to start under the filter it
+/// inherits, beyond file access and the basics (found with strace).
+pub struct ProgramStartup;
+
+impl extrasafe::RuleSet for ProgramStartup {
+    fn simple_rules(&self) -> Vec<extrasafe::syscalls::Sysno> {
+        use extrasafe::syscalls::Sysno;
+        vec![
+            #[cfg(target_arch = "x86_64")]
+            Sysno::access,
+            Sysno::faccessat,
+            Sysno::faccessat2,
+            #[cfg(target_arch = "x86_64")]
+            Sysno::arch_prctl,
+            Sysno::set_tid_address,
+        ]
+    }
+
+    fn name(&self) -> &'static str {
+        "ProgramStartup"
+    }
+}
