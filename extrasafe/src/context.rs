@@ -199,7 +199,7 @@ impl SafetyContext {
             let mut ctx = self;
             if let Some(config) = ctx.isolation.take() {
                 if !ctx.landlock_only {
-                    ctx.compile()?;
+                    ctx.compile_seccomp()?;
                 }
                 let isolation = crate::isolate::isolate_main(&config)?;
                 return match ctx.apply(true) {
@@ -240,7 +240,10 @@ impl SafetyContext {
 
     /// Opts into best-effort Landlock: where the running kernel cannot enforce a right the
     /// context restricts, enforce the rest instead of failing. The
-    /// [`EnforcementReport`]'s `landlock` field says what was not enforced; check it.
+    /// [`EnforcementReport`]'s `landlock` field says what was not enforced; check it. The
+    /// seccomp syscalls those rights imply stay allowed: a dropped `connect_tcp` right leaves
+    /// `connect` to any port, a kernel without Landlock leaves the implied file syscalls on
+    /// every path.
     #[cfg(feature = "landlock")]
     pub fn landlock_best_effort(mut self) -> SafetyContext {
         self.landlock.mode = crate::landlock::Mode::BestEffort;
@@ -468,11 +471,32 @@ impl SafetyContext {
     /// Compiles the context into a seccomp program that can be loaded many times, exported
     /// ([`CompiledFilter::to_bytes`]) or inspected.
     ///
+    /// A [`CompiledFilter`] is the seccomp layer only. A context with Landlock rules or
+    /// process isolation cannot be compiled: loading its program alone would allow the
+    /// syscalls its Landlock rights imply without the Landlock rules that confine them, or
+    /// run unisolated. Apply such a context with `apply_*` (or `apply_isolated`).
+    ///
     /// # Errors
+    /// [`ExtraSafeError::NotSeccompOnly`] for a context with Landlock rules or isolation,
     /// [`ExtraSafeError::NoRulesEnabled`] for an empty context,
     /// [`ExtraSafeError::InvalidErrno`], or [`ExtraSafeError::SeccompError`] if libseccomp
     /// fails.
     pub fn compile(&self) -> Result<CompiledFilter, ExtraSafeError> {
+        #[cfg(feature = "landlock")]
+        if !self.landlock.is_empty() {
+            return Err(ExtraSafeError::NotSeccompOnly { layer: "Landlock" });
+        }
+        #[cfg(feature = "isolate")]
+        if self.isolation.is_some() {
+            return Err(ExtraSafeError::NotSeccompOnly {
+                layer: "process isolation",
+            });
+        }
+        self.compile_seccomp()
+    }
+
+    /// The seccomp layer alone, for the `apply*` methods, which apply the other layers too.
+    fn compile_seccomp(&self) -> Result<CompiledFilter, ExtraSafeError> {
         filter::compile(&self.decisions()?, self.default_action)
     }
 
@@ -506,7 +530,7 @@ impl SafetyContext {
             self.check_errno()?;
             None
         } else {
-            Some(self.compile()?)
+            Some(self.compile_seccomp()?)
         };
         #[cfg(feature = "landlock")]
         let landlock = if self.landlock.is_empty() {

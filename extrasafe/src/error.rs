@@ -106,6 +106,13 @@ pub enum ExtraSafeError {
     LandlockNoThreadSync,
     /// The Landlock layer failed.
     LandlockError(LandlockFailure),
+    /// [`SafetyContext::compile`](crate::SafetyContext::compile) was called on a context
+    /// with another layer (Landlock rules, process isolation) that a
+    /// [`CompiledFilter`](crate::CompiledFilter) cannot carry.
+    NotSeccompOnly {
+        /// The layer that would be lost: `"Landlock"` or `"process isolation"`.
+        layer: &'static str,
+    },
     /// The closure run in a sandboxed thread panicked; the panic did not reach the caller.
     Panicked {
         /// The panic message.
@@ -301,6 +308,13 @@ impl fmt::Display for ExtraSafeError {
                  in each thread with apply_to_current_thread",
             ),
             ExtraSafeError::LandlockError(e) => write!(f, "{e}"),
+            ExtraSafeError::NotSeccompOnly { layer } => write!(
+                f,
+                "compile() builds only the seccomp filter, but this context also has {layer}, \
+                 which a CompiledFilter cannot carry (its program alone would allow what the \
+                 other layer confines): apply the context with apply_to_current_thread, \
+                 apply_to_all_threads or apply_isolated instead"
+            ),
             ExtraSafeError::Panicked { message } => {
                 write!(f, "the sandboxed closure panicked: {message}")
             }

@@ -48,17 +48,27 @@
 //!
 //! # The seccomp side
 //!
-//! Landlock rights imply the syscalls that use them: a path rule with `ReadFile` implies
-//! `openat` without write flags, `read`, `lseek`, `fstat` and `close`; `WriteFile` implies
-//! `openat` with write flags and the write family; `BindTcp` implies creating TCP sockets,
-//! `bind` and `listen`; and so on (see [`SafetyContext::explain`](crate::SafetyContext::explain)).
+//! Landlock rights imply the syscalls that use them: any path rule implies `close` and the
+//! `stat` family (`fstat`, `newfstatat`, `statx`, and `stat`/`lstat` on x86_64) — Landlock does
+//! not restrict metadata, so the program can learn whether any path exists, its size, owner
+//! and times; `ReadFile` implies `openat` without write flags, `read` and `lseek`; `WriteFile`
+//! implies `openat` with write flags and the write family; `BindTcp` implies creating TCP
+//! sockets, `bind` and `listen`; `ConnectTcp` implies `connect`; and so on (see
+//! [`SafetyContext::explain`](crate::SafetyContext::explain)). The implied `bind`, `connect`
+//! and `setsockopt` are unconditional: Landlock checks TCP ports only, so on a unix socket
+//! the program already holds they reach any path (before ABI 9, which adds `resolve_unix`).
 //! Implied conditions (the open flags, say) are OR-ed with the conditions of your RuleSets, so
 //! `allow_open_readonly` and a write grant combine; your unconditional rules cover implied
 //! ones. An implied *unconditional* syscall where one of your RuleSets has conditions (a write
 //! grant needs `write` on any descriptor; `allow_stdout` allows it on fd 1 only) is a
 //! [`ConditionalNoEffectError`](ExtraSafeError::ConditionalNoEffectError) naming your RuleSet,
-//! raised when the context is compiled: the conditions would have no effect. `ioctl` is never implied (`IoctlDev` needs
-//! [`SystemIO::allow_ioctl`](crate::builtins::SystemIO::allow_ioctl) or a RuleSet of yours).
+//! raised when the context is compiled: the conditions would have no effect. `ioctl` is never
+//! implied (`IoctlDev` needs [`SystemIO::allow_ioctl`](crate::builtins::SystemIO::allow_ioctl)
+//! or a RuleSet of yours).
+//!
+//! Under best effort, the syscalls implied by a right the kernel cannot enforce stay allowed
+//! (the right is listed in the report's `not_enforced`): with the port rights dropped, say,
+//! `bind` and `connect` reach any port.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -530,24 +540,21 @@ impl Plan {
                 Sysno::symlinkat,
             ]);
         }
-        if fs.intersects(
-            AccessFs::MakeFifo | AccessFs::MakeSock | AccessFs::MakeChar | AccessFs::MakeBlock,
-        ) {
+        // mknod makes fifos and devices; sockets are made by bind, which a port or
+        // networking rule allows, so MakeSock alone implies no syscall of its own.
+        if fs.intersects(AccessFs::MakeFifo | AccessFs::MakeChar | AccessFs::MakeBlock) {
             simple.extend([
                 #[cfg(target_arch = "x86_64")]
                 Sysno::mknod,
                 Sysno::mknodat,
             ]);
         }
-        let makes = AccessFs::MakeReg
-            | AccessFs::MakeDir
-            | AccessFs::MakeSym
-            | AccessFs::MakeSock
-            | AccessFs::MakeFifo
-            | AccessFs::MakeChar
-            | AccessFs::MakeBlock;
+        // Renaming and hard-linking move or duplicate ordinary entries: implied by Refer, or
+        // by the right to make regular files or directories (with a remove right for rename),
+        // not by the rights for special files (a socket or device right alone implies none).
+        let ordinary = AccessFs::MakeReg | AccessFs::MakeDir;
         let removes = AccessFs::RemoveFile | AccessFs::RemoveDir;
-        if fs.contains(AccessFs::Refer) || (fs.intersects(makes) && fs.intersects(removes)) {
+        if fs.contains(AccessFs::Refer) || (fs.intersects(ordinary) && fs.intersects(removes)) {
             simple.extend([
                 #[cfg(target_arch = "x86_64")]
                 Sysno::rename,
@@ -555,7 +562,7 @@ impl Plan {
                 Sysno::renameat2,
             ]);
         }
-        if fs.contains(AccessFs::Refer) || fs.intersects(makes) {
+        if fs.contains(AccessFs::Refer) || fs.contains(AccessFs::MakeReg) {
             simple.extend([
                 #[cfg(target_arch = "x86_64")]
                 Sysno::link,

@@ -1146,3 +1146,34 @@ sandboxed_test! {
         assert_errno(std::fs::File::open("/etc/hostname"), libc::EPERM);
     }
 }
+
+/// A CompiledFilter is the seccomp layer only: compiling a context with Landlock rules or
+/// isolation would drop them silently, so it is an error.
+#[cfg(feature = "landlock")]
+#[test]
+fn compile_refuses_a_context_whose_landlock_rules_it_would_drop() {
+    let ctx = SafetyContext::new()
+        .enable(extrasafe::Landlock::new().read_write("/tmp"))
+        .unwrap();
+    let err = ctx.compile().unwrap_err();
+    assert!(
+        matches!(err, ExtraSafeError::NotSeccompOnly { layer: "Landlock" }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("apply_to_current_thread"), "{err}");
+}
+
+#[cfg(feature = "isolate")]
+#[test]
+fn compile_refuses_a_context_whose_isolation_it_would_drop() {
+    let ctx = SafetyContext::new()
+        .enable(extrasafe::builtins::BasicCapabilities)
+        .unwrap()
+        .isolate_process(extrasafe::isolate::IsolationConfig::new());
+    assert!(matches!(
+        ctx.compile(),
+        Err(ExtraSafeError::NotSeccompOnly {
+            layer: "process isolation"
+        })
+    ));
+}

@@ -1436,6 +1436,40 @@ fn unveil_grants_only_what_the_promises_back() {
     assert_eq!(rights("stdio rpath", ""), extrasafe::BitFlags::empty());
 }
 
+/// An unveil's Landlock rights must not bring syscalls the promises do not allow: `c` with
+/// `unix` (a socket right) or `unix tmppath` once implied mknod, link and rename.
+#[cfg(feature = "landlock")]
+#[test]
+fn unveil_brings_no_syscall_the_promises_lack() {
+    use extrasafe::syscalls::Sysno;
+    for promises in ["stdio unix", "stdio unix tmppath"] {
+        let explanation = SafetyContext::new()
+            .enable(Pledge::new(promises).unwrap().unveil("/tmp", "c").unwrap())
+            .unwrap()
+            .explain()
+            .unwrap();
+        for sysno in [Sysno::mknodat, Sysno::linkat, Sysno::renameat2] {
+            assert_eq!(
+                explanation.get(sysno),
+                None,
+                "{promises}: {sysno} is allowed"
+            );
+        }
+    }
+    // With cpath, the same syscalls are the pledge's own.
+    let explanation = SafetyContext::new()
+        .enable(
+            Pledge::new("stdio cpath")
+                .unwrap()
+                .unveil("/tmp", "c")
+                .unwrap(),
+        )
+        .unwrap()
+        .explain()
+        .unwrap();
+    assert!(explanation.get(Sysno::linkat).is_some());
+}
+
 sandboxed_test! {
     #[cfg(feature = "landlock")]
     fn unveil_r_makes_one_directory_readable_and_hides_the_rest() {
