@@ -203,7 +203,15 @@ const FD_FAILED: i32 = -2;
 /// The supervisor: waits for the listener, then lets every notified syscall run, counting it
 /// unless the closure has returned, until no thread uses the filter. Allocates nothing and
 /// takes no lock once the listener is there.
-fn supervise(fd_slot: &AtomicI32, done: &AtomicBool, table: &mut Table) -> Option<std::io::Error> {
+fn supervise(
+    ready: &AtomicBool,
+    fd_slot: &AtomicI32,
+    done: &AtomicBool,
+    table: &mut Table,
+) -> Option<std::io::Error> {
+    // From here on the supervisor's own start-up (which allocates) is over: the traced
+    // thread waits for this before its first trapped syscall.
+    ready.store(true, Ordering::Release);
     let fd = loop {
         match fd_slot.load(Ordering::Acquire) {
             FD_PENDING => std::thread::sleep(Duration::from_micros(20)),
@@ -278,15 +286,21 @@ where
     let mut table = Table::new(&policy);
     let fd_slot = AtomicI32::new(FD_PENDING);
     let done = AtomicBool::new(false);
+    let ready = AtomicBool::new(false);
 
     let (outcome, supervisor_error) = std::thread::scope(|s| {
         let supervisor = std::thread::Builder::new()
             .name("extrasafe-trace-supervisor".into())
-            .spawn_scoped(s, || supervise(&fd_slot, &done, &mut table))
+            .spawn_scoped(s, || supervise(&ready, &fd_slot, &done, &mut table))
             .map_err(|source| ExtraSafeError::ThreadSpawn { source })?;
         let traced = std::thread::Builder::new()
             .name("extrasafe-traced".into())
             .spawn_scoped(s, || {
+                // Not before the supervisor has started: its start-up allocates, and a traced
+                // syscall made while it does could wait on a lock the supervisor needs.
+                while !ready.load(Ordering::Acquire) {
+                    std::thread::yield_now();
+                }
                 let listener = crate::sys::set_no_new_privs().and_then(|()| sys::install(&program));
                 match listener {
                     Ok(fd) => fd_slot.store(fd.into_raw_fd(), Ordering::Release),

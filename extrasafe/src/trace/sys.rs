@@ -130,7 +130,11 @@ pub(super) fn wait(fd: BorrowedFd<'_>) -> io::Result<Ready> {
     }
     if pfd.revents & libc::POLLIN != 0 {
         Ok(Ready::Notification)
-    } else if pfd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+    } else if pfd.revents & libc::POLLNVAL != 0 {
+        // The listener was closed under us (a close_range in the traced code, say): the
+        // recording is incomplete, which must be an error, not a short report.
+        Err(io::Error::from_raw_os_error(libc::EBADF))
+    } else if pfd.revents & (libc::POLLHUP | libc::POLLERR) != 0 {
         Ok(Ready::Gone)
     } else {
         Ok(Ready::Again)
