@@ -438,11 +438,6 @@ pub(crate) enum ArgCmp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum NativeOp {
     Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 impl ArgCmp {
@@ -455,11 +450,6 @@ impl ArgCmp {
             ArgCmp::Native { op, value } => {
                 let op = match op {
                     NativeOp::Eq => ScmpCompareOp::Equal,
-                    NativeOp::Ne => ScmpCompareOp::NotEqual,
-                    NativeOp::Lt => ScmpCompareOp::Less,
-                    NativeOp::Le => ScmpCompareOp::LessOrEqual,
-                    NativeOp::Gt => ScmpCompareOp::Greater,
-                    NativeOp::Ge => ScmpCompareOp::GreaterEqual,
                 };
                 ScmpArgCompare::new(arg, op, value)
             }
@@ -473,11 +463,6 @@ impl ArgCmp {
             ArgCmp::Masked { mask, value } => arg & mask == value,
             ArgCmp::Native { op, value } => match op {
                 NativeOp::Eq => arg == value,
-                NativeOp::Ne => arg != value,
-                NativeOp::Lt => arg < value,
-                NativeOp::Le => arg <= value,
-                NativeOp::Gt => arg > value,
-                NativeOp::Ge => arg >= value,
             },
         }
     }
@@ -556,19 +541,26 @@ pub(crate) fn expand_rule(
                 rule.syscall
             )));
         };
+        // libseccomp's own ordering comparisons (`<`, `>`, …) on 64-bit arguments are wrong
+        // when two rules of one syscall use them on the same argument (2.5.4 let values
+        // through that match neither rule), so only equalities go to libseccomp as they are;
+        // every other comparison becomes masked equalities, like those on 32-bit arguments.
         if width == ArgWidth::Bits64 && conds.len() == 1 {
             let c = conds[0];
             let cmp = match c.comparator() {
-                Comparator::MaskedEq(mask) => {
-                    masked(mask, c.value, u64::MAX).map_err(|r| invalid(format!("`{c}` {r}")))?
-                }
-                op => ArgCmp::Native {
-                    op: native(op),
+                Comparator::MaskedEq(mask) => Some(
+                    masked(mask, c.value, u64::MAX).map_err(|r| invalid(format!("`{c}` {r}")))?,
+                ),
+                Comparator::Eq => Some(ArgCmp::Native {
+                    op: NativeOp::Eq,
                     value: c.value,
-                },
+                }),
+                _ => None,
             };
-            options.push((idx, vec![cmp]));
-            continue;
+            if let Some(cmp) = cmp {
+                options.push((idx, vec![cmp]));
+                continue;
+            }
         }
         let bits = if width == ArgWidth::Bits32 { 32 } else { 64 };
         let mut acc: Vec<(u64, u64)> = vec![(0, 0)];
@@ -622,17 +614,6 @@ pub(crate) fn expand_rule(
         result = next;
     }
     Ok(result)
-}
-
-fn native(op: Comparator) -> NativeOp {
-    match op {
-        Comparator::Eq | Comparator::MaskedEq(_) => NativeOp::Eq,
-        Comparator::Ne => NativeOp::Ne,
-        Comparator::Lt => NativeOp::Lt,
-        Comparator::Le => NativeOp::Le,
-        Comparator::Gt => NativeOp::Gt,
-        Comparator::Ge => NativeOp::Ge,
-    }
 }
 
 fn masked(mask: u64, value: u64, full: u64) -> Result<ArgCmp, String> {

@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -1093,5 +1094,49 @@ sandboxed_test! {
         assert!(raw_syscall(libc::SYS_getppid, [0; 6]).unwrap() > 0);
         // The prologue's answers do not depend on the default action.
         assert_eq!(raw_syscall(1000, [0; 6]), Err(libc::ENOSYS));
+    }
+}
+
+/// Allows `mprotect` when `arg1 <= 0` or when `arg1 >= u64::MAX`, in two rules.
+struct TwoRanges;
+
+impl RuleSet for TwoRanges {
+    fn simple_rules(&self) -> Vec<Sysno> {
+        Vec::new()
+    }
+
+    fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        HashMap::from([(
+            Sysno::mprotect,
+            vec![
+                SeccompRule::new(Sysno::mprotect).and_condition(seccomp_arg_filter!(arg1 <= 0)),
+                SeccompRule::new(Sysno::mprotect)
+                    .and_condition(seccomp_arg_filter!(arg1 >= u64::MAX)),
+            ],
+        )])
+    }
+
+    fn name(&self) -> &'static str {
+        "TwoRanges"
+    }
+}
+
+sandboxed_test! {
+    /// libseccomp 2.5.4 compiles two range rules on one 64-bit argument into a program that
+    /// allowed values matching neither (found by a differential test); extrasafe now compiles
+    /// ranges into masked equalities itself.
+    fn two_range_rules_on_a_64_bit_argument_allow_nothing_between_them() {
+        SafetyContext::new()
+            .enable(TwoRanges)
+            .unwrap()
+            .apply_to_current_thread()
+            .unwrap();
+        // Neither `<= 0` nor `>= u64::MAX`: denied by the filter (EPERM), not EINVAL from the kernel.
+        assert_eq!(
+            raw_syscall(libc::SYS_mprotect, [1, 0xffff_ffff, 1, 0, 0, 0]),
+            Err(libc::EPERM)
+        );
+        // `<= 0`: reaches the kernel (EINVAL for the unaligned address).
+        assert_eq!(raw_syscall(libc::SYS_mprotect, [1, 0, 1, 0, 0, 0]), Err(libc::EINVAL));
     }
 }
