@@ -204,6 +204,16 @@ READS_32 = {
     # only as find_get_task_by_vpid(pid), which takes a `pid_t nr`
     # (include/linux/sched.h); PTRACE_TRACEME does not read it.
     "ptrace": [1],
+    # arg0 `unsigned long fd` of the vector read/write calls: fs/read_write.c
+    # passes it to do_readv/do_writev/do_preadv/do_pwritev, which take it into
+    # fdget_pos()/fdget() (include/linux/file.h: `unsigned int fd`), so only the
+    # low 32 bits select the descriptor.
+    "readv": [0],
+    "writev": [0],
+    "preadv": [0],
+    "pwritev": [0],
+    "preadv2": [0],
+    "pwritev2": [0],
 }
 
 # System calls that the kernel does not implement (their syscall table entry

@@ -165,6 +165,9 @@ fn width_spot_checks() {
     assert_eq!(w(Sysno::mmap), [64, 64, 64, 64, 32, 64]);
     assert_eq!(w(Sysno::clone), [32, 64, 64, 64, 64]);
     assert_eq!(w(Sysno::ptrace), [64, 32, 64, 64]);
+    // The vector read/write calls take `unsigned long fd` but use its low 32 bits.
+    assert_eq!(w(Sysno::writev), [32, 64, 64]);
+    assert_eq!(w(Sysno::preadv2), [32, 64, 64, 64, 64, 32]);
     assert_eq!(w(Sysno::fcntl), [32, 32, 64]);
     assert_eq!(w(Sysno::prctl), [32, 64, 64, 64, 64]);
     assert_eq!(w(Sysno::kill), [32, 32]);
