@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable(SystemIO::nothing().allow_ssl_files().allow_dns_files())?
         // The program's own data, read-write.
         .enable(Landlock::named("DataDir").read_write(&data))?
-        .apply_to_current_thread()?;
+        .enforce_on_current_thread()?;
     println!("enforced: {report}\n");
 
     let settings = std::fs::read_to_string(data.join("settings.toml"))?;

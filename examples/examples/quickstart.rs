@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .enable(Networking::nothing().allow_running_tcp_servers())?
         .enable(SystemIO::nothing().allow_metadata())?;
     println!("policy:\n{}\n", ctx.explain()?);
-    let report = ctx.apply_to_current_thread()?;
+    let report = ctx.enforce_on_current_thread()?;
     println!("enforced: {report}\n");
 
     // What it kept still works.

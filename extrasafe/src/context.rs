@@ -38,7 +38,7 @@ struct Entry {
 ///     .enable(Networking::nothing().allow_running_tcp_servers())?;
 /// // The RuleSets and conditions behind each allowed syscall:
 /// assert!(ctx.explain()?.to_string().contains("accept4"));
-/// let report = ctx.apply_to_current_thread()?;
+/// let report = ctx.enforce_on_current_thread()?; // or apply_to_current_thread(), as in 0.5.1
 /// eprintln!("{report}");
 ///
 /// // A syscall allowed with conditions by one RuleSet and without by another is an error:
@@ -228,7 +228,7 @@ impl SafetyContext {
     /// let report = SafetyContext::new()
     ///     .landlock_only()
     ///     .enable(Landlock::new().read_only("/usr"))?
-    ///     .apply_to_current_thread()?;
+    ///     .enforce_on_current_thread()?;
     /// assert!(report.seccomp.is_none());
     /// # Ok::<(), extrasafe::ExtraSafeError>(())
     /// ```
@@ -500,22 +500,81 @@ impl SafetyContext {
         filter::compile(&self.decisions()?, self.default_action)
     }
 
-    /// Loads the context's filter on the calling thread. Threads and processes it creates
-    /// afterwards inherit the filter; other threads are unaffected.
+    /// Applies the context to the calling thread: its Landlock rules, then its seccomp
+    /// filter. Threads and processes it creates afterwards inherit both; other threads are
+    /// unaffected. Filters stack: a thread already restricted stays restricted by every
+    /// filter it had, and gets this one too.
+    ///
+    /// This is 0.5.1's signature; [`enforce_on_current_thread`](SafetyContext::enforce_on_current_thread)
+    /// does the same and returns the [`EnforcementReport`].
+    ///
+    /// ```
+    /// use extrasafe::{builtins::SystemIO, ExtraSafeError, SafetyContext};
+    ///
+    /// fn sandbox() -> Result<(), ExtraSafeError> {
+    ///     SafetyContext::new()
+    ///         .enable(SystemIO::nothing().allow_stdout())?
+    ///         .apply_to_current_thread()
+    /// }
+    /// # std::thread::spawn(|| sandbox().unwrap()).join().unwrap();
+    /// ```
     ///
     /// # Errors
-    /// As [`compile`](SafetyContext::compile), and [`ExtraSafeError::SeccompError`] if the
-    /// kernel refuses the filter.
-    pub fn apply_to_current_thread(self) -> Result<EnforcementReport, ExtraSafeError> {
+    /// As [`compile`](SafetyContext::compile) (but a context with Landlock rules is applied,
+    /// not refused), [`ExtraSafeError::SeccompError`] if the kernel refuses the filter, and
+    /// the Landlock errors ([`ExtraSafeError::LandlockUnsupported`],
+    /// [`ExtraSafeError::LandlockPath`], …).
+    pub fn apply_to_current_thread(self) -> Result<(), ExtraSafeError> {
+        self.apply(false).map(drop)
+    }
+
+    /// Applies the context to every thread of the process at once: the seccomp filter with
+    /// TSYNC (either every thread gets it or none does); Landlock rules only where the
+    /// kernel can restrict all threads (ABI 8) or the process has a single thread.
+    ///
+    /// This is 0.5.1's signature; [`enforce_on_all_threads`](SafetyContext::enforce_on_all_threads)
+    /// does the same and returns the [`EnforcementReport`].
+    ///
+    /// # Errors
+    /// As [`apply_to_current_thread`](SafetyContext::apply_to_current_thread),
+    /// [`ExtraSafeError::ThreadSyncFailed`] if one thread cannot take the filter (then no
+    /// thread does), [`ExtraSafeError::LandlockNoThreadSync`] for Landlock rules in a
+    /// multithreaded process on a kernel without ABI 8.
+    pub fn apply_to_all_threads(self) -> Result<(), ExtraSafeError> {
+        self.apply(true).map(drop)
+    }
+
+    /// Applies the context to the calling thread, as
+    /// [`apply_to_current_thread`](SafetyContext::apply_to_current_thread), and returns what
+    /// each layer enforced: the seccomp filter (scope, default action, syscalls allowed,
+    /// program length) and Landlock (fully, partially or not enforced, the kernel's ABI, the
+    /// rights left out under best effort). Its `Display` is one line for your logs.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::SystemIO, SafetyContext, SeccompScope};
+    /// # std::thread::spawn(|| {
+    /// let report = SafetyContext::new()
+    ///     .enable(SystemIO::nothing().allow_stdout())?
+    ///     .enforce_on_current_thread()?;
+    /// assert_eq!(report.seccomp.as_ref().map(|s| s.scope), Some(SeccompScope::CurrentThread));
+    /// println!("sandboxed: {report}");
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// # }).join().unwrap().unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// As [`apply_to_current_thread`](SafetyContext::apply_to_current_thread).
+    pub fn enforce_on_current_thread(self) -> Result<EnforcementReport, ExtraSafeError> {
         self.apply(false)
     }
 
-    /// Loads the context's filter on every thread of the process at once (seccomp TSYNC).
+    /// Applies the context to every thread, as
+    /// [`apply_to_all_threads`](SafetyContext::apply_to_all_threads), and returns what each
+    /// layer enforced (see [`enforce_on_current_thread`](SafetyContext::enforce_on_current_thread)).
     ///
     /// # Errors
-    /// As [`compile`](SafetyContext::compile), [`ExtraSafeError::ThreadSyncFailed`] if one
-    /// thread cannot take the filter (then no thread does).
-    pub fn apply_to_all_threads(self) -> Result<EnforcementReport, ExtraSafeError> {
+    /// As [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
+    pub fn enforce_on_all_threads(self) -> Result<EnforcementReport, ExtraSafeError> {
         self.apply(true)
     }
 
@@ -544,8 +603,8 @@ impl SafetyContext {
         #[cfg(not(feature = "landlock"))]
         let landlock = None;
         let seccomp = match filter {
-            Some(filter) if all_threads => filter.apply_to_all_threads()?.seccomp,
-            Some(filter) => filter.apply_to_current_thread()?.seccomp,
+            Some(filter) if all_threads => filter.enforce_on_all_threads()?.seccomp,
+            Some(filter) => filter.enforce_on_current_thread()?.seccomp,
             None => None,
         };
         Ok(EnforcementReport {

@@ -113,8 +113,8 @@ impl CompiledFilter {
     ///
     /// # Errors
     /// [`ExtraSafeError::SeccompError`] if the kernel refuses the filter.
-    pub fn apply_to_current_thread(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
-        self.load(SeccompScope::CurrentThread)
+    pub fn apply_to_current_thread(&self) -> Result<(), ExtraSafeError> {
+        self.load(SeccompScope::CurrentThread).map(drop)
     }
 
     /// Loads the filter on every thread of the process at once (seccomp TSYNC), after setting
@@ -123,7 +123,25 @@ impl CompiledFilter {
     /// # Errors
     /// [`ExtraSafeError::ThreadSyncFailed`] if a thread cannot take it,
     /// [`ExtraSafeError::SeccompError`] if the kernel refuses the filter.
-    pub fn apply_to_all_threads(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
+    pub fn apply_to_all_threads(&self) -> Result<(), ExtraSafeError> {
+        self.load(SeccompScope::AllThreads).map(drop)
+    }
+
+    /// As [`apply_to_current_thread`](CompiledFilter::apply_to_current_thread), and returns
+    /// what was enforced.
+    ///
+    /// # Errors
+    /// As [`apply_to_current_thread`](CompiledFilter::apply_to_current_thread).
+    pub fn enforce_on_current_thread(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
+        self.load(SeccompScope::CurrentThread)
+    }
+
+    /// As [`apply_to_all_threads`](CompiledFilter::apply_to_all_threads), and returns what
+    /// was enforced.
+    ///
+    /// # Errors
+    /// As [`apply_to_all_threads`](CompiledFilter::apply_to_all_threads).
+    pub fn enforce_on_all_threads(&self) -> Result<crate::EnforcementReport, ExtraSafeError> {
         self.load(SeccompScope::AllThreads)
     }
 

@@ -202,7 +202,7 @@ pub mod access {
 ///
 /// let report = SafetyContext::new()
 ///     .enable(Landlock::new().allow_path(&dir, access::read_path()).no_signals_out())?
-///     .apply_to_current_thread()?;
+///     .enforce_on_current_thread()?;
 /// assert!(report.landlock.is_some());
 /// assert_eq!(std::fs::read_to_string(dir.join("data"))?, "hello"); // beneath the rule
 /// assert!(std::fs::read_to_string("/etc/passwd").is_err());        // elsewhere: denied

@@ -16,7 +16,7 @@
 //! let report = SafetyContext::new()
 //!     .enable(Networking::nothing().allow_running_tcp_servers())?
 //!     .enable(SystemIO::nothing().allow_metadata())?
-//!     .apply_to_current_thread()?;
+//!     .enforce_on_current_thread()?;
 //! println!("{report}");
 //!
 //! // Serving (and so writing to stdout) still works; opening files does not.
@@ -80,7 +80,7 @@
 //!
 //! let report = SafetyContext::new()
 //!     .enable(SystemIO::nothing().allow_dns_files().allow_ssl_files().allow_stdout())?
-//!     .apply_to_current_thread()?;
+//!     .enforce_on_current_thread()?;
 //! println!("{report}"); // landlock: fully enforced (kernel ABI 7), 8 path rules, ...
 //! assert!(std::fs::read("/etc/hosts").is_ok());
 //! assert!(std::fs::read("/etc/passwd").is_err());

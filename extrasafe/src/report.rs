@@ -92,7 +92,7 @@ pub struct SeccompReport {
 /// use extrasafe::{builtins::SystemIO, SafetyContext};
 /// let report = SafetyContext::new()
 ///     .enable(SystemIO::nothing().allow_stdout().allow_stderr())?
-///     .apply_to_current_thread()?;
+///     .enforce_on_current_thread()?;
 /// println!("sandboxed: {report}");
 /// assert!(report.seccomp.is_some());
 /// # Ok::<(), extrasafe::ExtraSafeError>(())

@@ -32,7 +32,7 @@ fn spawn_error(e: std::io::Error) -> ExtraSafeError {
 
 /// Applies `ctx` to the calling thread, then runs `f` there, catching a panic.
 fn apply_then_run<T, F: FnOnce() -> T>(ctx: SafetyContext, f: F) -> Result<T, ExtraSafeError> {
-    ctx.apply_to_current_thread()?;
+    ctx.enforce_on_current_thread()?;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
         ExtraSafeError::Panicked {
             message: panic_message(&*payload),
@@ -366,7 +366,7 @@ impl Orchestrator {
         let handle = thread::Builder::new()
             .name(THREAD_NAME.to_string())
             .spawn(move || {
-                let applied = ctx.apply_to_current_thread();
+                let applied = ctx.enforce_on_current_thread();
                 let mut state = gate.lock();
                 state.1 += 1;
                 if let Err(e) = &applied {
@@ -423,7 +423,7 @@ impl Orchestrator {
             return Err(ExtraSafeError::OrchestrationFailed { reason });
         }
         drop(state);
-        let applied = own.apply_to_current_thread();
+        let applied = own.enforce_on_current_thread();
         let mut state = self.gate.lock();
         state.0 = if applied.is_ok() {
             GateState::Open

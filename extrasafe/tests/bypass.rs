@@ -946,7 +946,7 @@ sandboxed_test! {
                     .allow_stderr(),
             )
             .unwrap()
-            .apply_to_all_threads()
+            .enforce_on_all_threads()
             .unwrap();
         assert_eq!(report.seccomp.unwrap().scope, extrasafe::SeccompScope::AllThreads);
 

@@ -429,7 +429,7 @@ sandboxed_test! {
             .iter()
             .filter(|e| matches!(e.verdict, Verdict::AllowedIf { .. }))
             .count();
-        let report = ctx.apply_to_current_thread().unwrap().seccomp.unwrap();
+        let report = ctx.enforce_on_current_thread().unwrap().seccomp.unwrap();
         assert_eq!(report.allowed_syscalls, allowed);
         assert_eq!(report.conditional_syscalls, conditional);
     }
@@ -492,7 +492,7 @@ sandboxed_test! {
         std::thread::scope(|s| {
             for _ in 0..2 {
                 s.spawn(|| {
-                    let report = filter.apply_to_current_thread().unwrap();
+                    let report = filter.enforce_on_current_thread().unwrap();
                     assert_eq!(report.seccomp.unwrap().instructions, filter.instructions().len());
                     assert_errno(std::fs::File::open("/etc/hostname"), libc::EPERM);
                 });
@@ -866,7 +866,7 @@ sandboxed_test! {
             .enable(SystemIO::nothing().allow_read().allow_stderr())
             .unwrap();
         let expected_len = ctx.compile().unwrap().instructions().len();
-        let report = ctx.apply_to_current_thread().unwrap();
+        let report = ctx.enforce_on_current_thread().unwrap();
         let seccomp = report.seccomp.clone().expect("a seccomp layer");
         assert_eq!(seccomp.scope, SeccompScope::CurrentThread);
         assert_eq!(seccomp.default_action, DefaultAction::Errno(1));
@@ -889,12 +889,12 @@ sandboxed_test! {
 }
 
 sandboxed_test! {
-    fn apply_to_all_threads_reports_all_threads() {
+    fn enforce_on_all_threads_reports_all_threads() {
         let report = SafetyContext::new()
             .with_default_action(DefaultAction::Errno(libc::EACCES as u32))
             .enable(SystemIO::nothing().allow_stderr())
             .unwrap()
-            .apply_to_all_threads()
+            .enforce_on_all_threads()
             .unwrap();
         let seccomp = report.seccomp.clone().unwrap();
         assert_eq!(seccomp.scope, SeccompScope::AllThreads);

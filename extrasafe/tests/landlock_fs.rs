@@ -96,7 +96,7 @@ fn apply_implied_only(landlock: Landlock) -> EnforcementReport {
     SafetyContext::new()
         .enable(landlock)
         .expect("the Landlock RuleSet enables")
-        .apply_to_current_thread()
+        .enforce_on_current_thread()
         .expect("the context applies")
 }
 
@@ -107,7 +107,7 @@ fn apply_with_file_syscalls(landlock: Landlock) -> EnforcementReport {
         .unwrap()
         .enable(landlock)
         .expect("the Landlock RuleSet enables")
-        .apply_to_current_thread()
+        .enforce_on_current_thread()
         .expect("the context applies")
 }
 
@@ -819,7 +819,7 @@ fn apply_io(io: SystemIO) -> EnforcementReport {
     SafetyContext::new()
         .enable(io)
         .expect("SystemIO enables")
-        .apply_to_current_thread()
+        .enforce_on_current_thread()
         .expect("the context applies")
 }
 
@@ -1070,7 +1070,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().read_only(&missing).read_only(&dir))
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .unwrap();
 
         let landlock = report.landlock.as_ref().expect("a Landlock report");
@@ -1127,7 +1127,7 @@ sandboxed_test! {
         let ctx = SafetyContext::new().enable(Landlock::new().read_only(&dir)).unwrap();
         let explained = ctx.explain().unwrap().to_string();
         assert!(explained.contains("extrasafe-landlock-fs-"), "{explained}");
-        let report = ctx.apply_to_current_thread().unwrap();
+        let report = ctx.enforce_on_current_thread().unwrap();
 
         assert_eq!(report.landlock.unwrap().paths, 1);
         assert_eq!(read_to_string(&file).unwrap(), "bytes");
@@ -1151,7 +1151,7 @@ sandboxed_test! {
             .landlock_only()
             .enable(landlock)
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .unwrap();
         assert!(report.seccomp.is_none());
         assert!(report.to_string().contains("seccomp: not applied"));

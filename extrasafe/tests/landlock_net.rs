@@ -277,7 +277,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().bind_tcp(allowed))
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("the sandbox applies");
         assert!(report.seccomp.is_some(), "a seccomp filter is loaded: {report}");
 
@@ -375,7 +375,7 @@ sandboxed_test! {
             .expect("Networking enables")
             .enable(Landlock::new().bind_tcp(allowed))
             .expect("a bind rule enables next to Networking's TCP server rules")
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("the sandbox applies");
         assert_eq!(
             report.landlock.as_ref().map(|l| l.status),
@@ -593,7 +593,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().read_only(&inside))
             .unwrap()
-            .apply_to_current_thread();
+            .enforce_on_current_thread();
         let (message, right, needs_abi, kernel_abi) = unsupported(result);
         assert_eq!(kernel_abi, 0);
         assert_eq!(needs_abi, 1, "the first right restricted is of ABI 1 (`{right}`)");
@@ -618,7 +618,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().read_only(&inside))
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("best effort applies");
         let landlock = report.landlock.as_ref().expect("a Landlock report");
         assert_eq!(landlock.status, LandlockStatus::NotEnforced);
@@ -661,7 +661,7 @@ sandboxed_test! {
         let (inside, _) = scratch("abi2_fail");
         extrasafe::landlock::__cap_landlock_abi(2);
         let (message, right, needs_abi, kernel_abi) =
-            unsupported(read_only_with_write_syscalls(&inside).apply_to_current_thread());
+            unsupported(read_only_with_write_syscalls(&inside).enforce_on_current_thread());
         assert_eq!((right, needs_abi, kernel_abi), ("truncate", 3, 2), "{message}");
         assert!(needs_abi > kernel_abi);
         assert!(message.contains("`truncate`") && message.contains("ABI 2"), "{message}");
@@ -683,7 +683,7 @@ sandboxed_test! {
         extrasafe::landlock::__cap_landlock_abi(2);
         let report = read_only_with_write_syscalls(&inside)
             .landlock_best_effort()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("best effort applies");
         let landlock = report.landlock.as_ref().expect("a Landlock report");
         assert_eq!(landlock.status, LandlockStatus::PartiallyEnforced, "{landlock}");
@@ -710,7 +710,7 @@ sandboxed_test! {
         let (inside, _) = scratch("abi_full_truncate");
         let data = inside.join("data");
         let report = read_only_with_write_syscalls(&inside)
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("the sandbox applies");
         assert_eq!(
             report.landlock.map(|l| l.status),
@@ -733,7 +733,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().bind_tcp(free_port()))
             .unwrap()
-            .apply_to_current_thread();
+            .enforce_on_current_thread();
         let (message, right, needs_abi, kernel_abi) = unsupported(result);
         assert_eq!((right, needs_abi, kernel_abi), ("bind_tcp", 4, 3), "{message}");
         assert!(message.contains("`bind_tcp`"), "{message}");
@@ -756,7 +756,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().bind_tcp(free_port()))
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("best effort applies");
         let landlock = report.landlock.as_ref().expect("a Landlock report");
         assert_eq!(landlock.status, LandlockStatus::NotEnforced, "{landlock}");
@@ -778,7 +778,7 @@ sandboxed_test! {
             .unwrap()
             .enable(Landlock::new().no_signals_out())
             .unwrap()
-            .apply_to_current_thread();
+            .enforce_on_current_thread();
         let (message, right, needs_abi, kernel_abi) = unsupported(result);
         assert_eq!((right, needs_abi, kernel_abi), ("signal", 6, 5), "{message}");
         assert_eq!(seccomp_filters(), 0, "nothing was applied");
@@ -851,7 +851,7 @@ fn apply_to_all_threads_in_forked_child(ctx: SafetyContext, inside: &Path, outsi
     let pid = unsafe { libc::fork() };
     assert!(pid >= 0, "fork failed");
     if pid == 0 {
-        let code = match ctx.apply_to_all_threads() {
+        let code = match ctx.enforce_on_all_threads() {
             Err(ExtraSafeError::LandlockNoThreadSync) => 2,
             Err(_) => 3,
             Ok(report) => {
@@ -934,7 +934,7 @@ sandboxed_test! {
         let report = SafetyContext::new()
             .enable(stderr())
             .unwrap()
-            .apply_to_all_threads()
+            .enforce_on_all_threads()
             .expect("TSYNC applies");
         assert_eq!(
             report.seccomp.map(|s| s.scope),
@@ -974,7 +974,7 @@ sandboxed_test! {
                     .no_abstract_unix_out(),
             )
             .unwrap()
-            .apply_to_current_thread()
+            .enforce_on_current_thread()
             .expect("the sandbox applies");
         let landlock = report.landlock.as_ref().expect("a Landlock report");
         assert_eq!(landlock.status, LandlockStatus::FullyEnforced);
