@@ -479,8 +479,8 @@ impl SafetyContext {
     /// # Errors
     /// [`ExtraSafeError::NotSeccompOnly`] for a context with Landlock rules or isolation,
     /// [`ExtraSafeError::NoRulesEnabled`] for an empty context,
-    /// [`ExtraSafeError::InvalidErrno`], or [`ExtraSafeError::SeccompError`] if libseccomp
-    /// fails.
+    /// [`ExtraSafeError::InvalidErrno`], or [`ExtraSafeError::SeccompError`] if the program
+    /// would exceed the kernel's 4096 instructions.
     pub fn compile(&self) -> Result<CompiledFilter, ExtraSafeError> {
         #[cfg(feature = "landlock")]
         if !self.landlock.is_empty() {

@@ -16,7 +16,7 @@ pub enum ExtraSafeError {
     /// A syscall is allowed with conditions by one RuleSet (the first name) and without any by
     /// another (the second name), so the conditions would have no effect.
     ConditionalNoEffectError(Sysno, &'static str, &'static str),
-    /// libseccomp or the kernel refused the filter.
+    /// The filter could not be compiled (too long) or loaded (the kernel refused it).
     SeccompError(SeccompError),
     /// The context allows nothing beyond the implicit basics: enable at least one RuleSet.
     NoRulesEnabled,

@@ -1,8 +1,10 @@
 //! Compiling a policy into a seccomp BPF program, and loading it.
 //!
-//! The policy's rules go through libseccomp (binary-tree layout); extrasafe then puts its own
-//! short prologue in front of libseccomp's program, so that the checks every filter must make
-//! do not depend on libseccomp's defaults:
+//! Each rule is expanded into masked equalities on 32-bit halves of arguments (see
+//! [`expand_rule`]), and extrasafe's own generator (`bpf.rs`) turns them into the program,
+//! in memory: compiling needs no syscall and no file, so already sandboxed code can compile
+//! a narrower context with only `prctl` and `seccomp` allowed. Every program begins with the
+//! checks every filter must make:
 //!
 //! 1. a foreign architecture (i386 `int 0x80` on x86_64, for instance) kills the process;
 //! 2. on x86_64, an x32 syscall number (bit 30 set) kills the process;
@@ -11,8 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use libseccomp::{ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext};
-
+use crate::bpf;
 use crate::error::{ExtraSafeError, SeccompError};
 use crate::report::{DefaultAction, SeccompScope};
 use crate::rules::{Comparator, SeccompRule};
@@ -21,22 +22,6 @@ use crate::syscalls::{ArgWidth, Sysno};
 
 /// The most rules one conditional [`SeccompRule`] may expand into (see [`expand_rule`]).
 const MAX_EXPANSION: usize = 1024;
-
-/// The kernel's limit on the length of one BPF program (`BPF_MAXINSNS`).
-const BPF_MAXINSNS: usize = 4096;
-
-const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
-const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
-
-const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
-const BPF_JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-const BPF_JGT_K: u16 = 0x25; // BPF_JMP | BPF_JGT | BPF_K
-const BPF_JGE_K: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
-const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
-
-/// Offsets in `struct seccomp_data`.
-const OFFSET_NR: u32 = 0;
-const OFFSET_ARCH: u32 = 4;
 
 #[cfg(target_arch = "x86_64")]
 const AUDIT_ARCH_NATIVE: u32 = 0xc000_003e; // AUDIT_ARCH_X86_64
@@ -56,6 +41,7 @@ pub struct BpfInstruction {
     pub k: u32,
 }
 
+#[cfg(feature = "trace")]
 const fn insn(code: u16, jt: u8, jf: u8, k: u32) -> BpfInstruction {
     BpfInstruction { code, jt, jf, k }
 }
@@ -179,7 +165,8 @@ pub(crate) enum Decision {
 type CacheKey = (BTreeMap<Sysno, Decision>, DefaultAction);
 
 /// Programs compiled in this process, by the hash of their policy: compiling costs
-/// libseccomp and an in-memory file, loading only a `seccomp(2)` call, so a policy applied
+/// the expansion of every rule and the generation of the program, loading only a `seccomp(2)`
+/// call, so a policy applied
 /// again (`run` in a loop, the same `extrasafe!` block called many times) is compiled once.
 /// Also lets an already sandboxed thread apply a policy compiled before, without the
 /// syscalls compiling needs. A lookup hashes and compares the policy; it clones nothing.
@@ -237,84 +224,63 @@ pub(crate) fn compile(
     Ok(filter)
 }
 
-/// Compiles the merged policy into a program with libseccomp (see the module docs).
+/// Compiles the merged policy into a program with extrasafe's own generator (see
+/// [`crate::bpf`]): no syscall, no file, no libseccomp.
 fn compile_uncached(
     decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {
-    let step = |what: &'static str| {
-        move |e: libseccomp::error::SeccompError| {
-            SeccompError::new(what, std::io::Error::other(e.to_string()))
-        }
+    let default_ret = match default_action {
+        DefaultAction::Errno(errno) => bpf::SECCOMP_RET_ERRNO | errno_i32(errno)?.unsigned_abs(),
+        DefaultAction::KillProcess => bpf::SECCOMP_RET_KILL_PROCESS,
+        DefaultAction::Trap => bpf::SECCOMP_RET_TRAP,
+        DefaultAction::Log => bpf::SECCOMP_RET_LOG,
     };
-    let scmp_default = match default_action {
-        DefaultAction::Errno(errno) => ScmpAction::Errno(errno_i32(errno)?),
-        DefaultAction::KillProcess => ScmpAction::KillProcess,
-        DefaultAction::Trap => ScmpAction::Trap,
-        DefaultAction::Log => ScmpAction::Log,
-    };
-    let mut ctx =
-        ScmpFilterContext::new(scmp_default).map_err(step("create a libseccomp filter"))?;
-    ctx.set_act_badarch(ScmpAction::KillProcess)
-        .map_err(step("set the bad-architecture action"))?;
-    // Binary-tree layout: a syscall's rules are found in O(log n) comparisons.
-    ctx.set_ctl_optimize(2)
-        .map_err(step("select the binary-tree layout"))?;
-    ctx.add_arch(ScmpArch::native())
-        .map_err(step("add the native architecture"))?;
-
     let mut conditional = 0;
+    let mut blocks: Vec<(u32, bpf::Block)> = Vec::with_capacity(decisions.len() + 1);
     for (&sysno, decision) in decisions {
         if sysno == clone3() {
             continue;
         }
-        let nr = libseccomp::ScmpSyscall::from(sysno.id());
-        match decision {
-            Decision::Allow => {
-                ctx.add_rule_exact(ScmpAction::Allow, nr)
-                    .map_err(step("add a rule"))?;
-            }
+        let block = match decision {
+            Decision::Allow => bpf::Block::Allow,
             Decision::AllowIf(rules) => {
-                conditional += 1;
                 let mut alternatives = Vec::new();
                 for (ruleset, rule) in rules {
                     alternatives.extend(expand_rule(rule, ruleset)?);
+                }
+                if alternatives.is_empty() {
+                    // No rule at all (the context never builds this): nothing allows it.
+                    continue;
                 }
                 if alternatives
                     .iter()
                     .any(|alt| alt.iter().all(Option::is_none))
                 {
                     // One alternative always holds: the syscall is allowed outright.
-                    ctx.add_rule_exact(ScmpAction::Allow, nr)
-                        .map_err(step("add a rule"))?;
-                    continue;
-                }
-                alternatives.sort_unstable();
-                alternatives.dedup();
-                for alt in &alternatives {
-                    let cmps: Vec<ScmpArgCompare> = alt
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(idx, cmp)| cmp.map(|c| c.to_scmp(idx)))
-                        .collect();
-                    ctx.add_rule_conditional_exact(ScmpAction::Allow, nr, &cmps)
-                        .map_err(step("add a conditional rule"))?;
+                    bpf::Block::Allow
+                } else {
+                    conditional += 1;
+                    alternatives.sort_unstable();
+                    alternatives.dedup();
+                    bpf::Block::AllowIf(alternatives)
                 }
             }
-        }
+        };
+        blocks.push((sysno.id().unsigned_abs(), block));
     }
     // clone3 passes its flags behind a pointer that seccomp cannot read: answer ENOSYS so
     // that libc falls back to clone(2), whose flags the filter can check.
-    ctx.add_rule_exact(
-        ScmpAction::Errno(libc::ENOSYS),
-        libseccomp::ScmpSyscall::from(clone3().id()),
-    )
-    .map_err(step("add the clone3 rule"))?;
+    blocks.push((clone3().id().unsigned_abs(), bpf::Block::Enosys));
+    blocks.sort_by_key(|(nr, _)| *nr);
 
-    let body = export(&ctx)?;
-    let mut program = prologue();
-    program.extend(body);
-    if program.len() > BPF_MAXINSNS {
+    let target = bpf::Target {
+        arch: AUDIT_ARCH_NATIVE,
+        max_nr: u32::try_from(Sysno::MAX_ID).expect("syscall numbers are positive"),
+        x32: cfg!(target_arch = "x86_64"),
+    };
+    let program = bpf::generate(&blocks, default_ret, target);
+    if program.len() > bpf::BPF_MAXINSNS {
         return Err(SeccompError::new(
             "fit the filter in the kernel's limit of 4096 instructions: simplify the conditions",
             std::io::Error::from_raw_os_error(libc::E2BIG),
@@ -343,31 +309,6 @@ fn errno_i32(errno: u32) -> Result<i32, ExtraSafeError> {
     }
 }
 
-/// The checks in front of libseccomp's program (see the module docs).
-fn prologue() -> Vec<BpfInstruction> {
-    let enosys = SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
-    let max = u32::try_from(Sysno::MAX_ID).expect("syscall numbers are positive");
-    let mut p = vec![
-        insn(BPF_LD_W_ABS, 0, 0, OFFSET_ARCH),
-        insn(BPF_JEQ_K, 1, 0, AUDIT_ARCH_NATIVE),
-        insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
-        insn(BPF_LD_W_ABS, 0, 0, OFFSET_NR),
-    ];
-    if cfg!(target_arch = "x86_64") {
-        // nr > max: x32 (0x40000000..=0x7fffffff) kills, anything else is ENOSYS.
-        p.extend([
-            insn(BPF_JGT_K, 0, 4, max),
-            insn(BPF_JGE_K, 2, 0, 0x8000_0000),
-            insn(BPF_JGE_K, 0, 1, 0x4000_0000),
-            insn(BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
-            insn(BPF_RET_K, 0, 0, enosys),
-        ]);
-    } else {
-        p.extend([insn(BPF_JGT_K, 0, 1, max), insn(BPF_RET_K, 0, 0, enosys)]);
-    }
-    p
-}
-
 /// `program` as the kernel's `struct sock_filter`s.
 pub(crate) fn sock_filters(program: &[BpfInstruction]) -> Vec<sys::SockFilter> {
     program
@@ -387,6 +328,10 @@ pub(crate) fn sock_filters(program: &[BpfInstruction]) -> Vec<sys::SockFilter> {
 /// and every other syscall handed to the listener (`SECCOMP_RET_USER_NOTIF`).
 #[cfg(feature = "trace")]
 pub(crate) fn trace_program() -> Vec<BpfInstruction> {
+    use crate::bpf::{
+        JEQ_K as BPF_JEQ_K, JGE_K as BPF_JGE_K, LD_W_ABS as BPF_LD_W_ABS, OFFSET_ARCH, OFFSET_NR,
+        RET_K as BPF_RET_K, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS,
+    };
     let enosys = SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
     let mut p = vec![
         insn(BPF_LD_W_ABS, 0, 0, OFFSET_ARCH),
@@ -408,43 +353,7 @@ pub(crate) fn trace_program() -> Vec<BpfInstruction> {
     p
 }
 
-/// Exports libseccomp's program through an in-memory file.
-fn export(ctx: &ScmpFilterContext) -> Result<Vec<BpfInstruction>, ExtraSafeError> {
-    use std::os::unix::fs::FileExt;
-    let io = |what: &'static str| move |e: std::io::Error| SeccompError::new(what, e);
-    // Only memfd_create, write (libseccomp), pread64 and close: few syscalls, so that a
-    // thread that is already sandboxed can compile a narrower context (see
-    // builtins::NestedSandboxes).
-    let file = sys::memfd(c"extrasafe-bpf").map_err(io("create a memfd for the program"))?;
-    ctx.export_bpf(&file).map_err(|e| {
-        SeccompError::new(
-            "export the program from libseccomp (it writes to an in-memory file)",
-            std::io::Error::other(e.to_string()),
-        )
-    })?;
-    let mut bytes = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let offset = u64::try_from(bytes.len()).expect("a BPF program is far below 2^64 bytes");
-        match file.read_at(&mut chunk, offset) {
-            Ok(0) => break,
-            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io("read the exported program")(e).into()),
-        }
-    }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| BpfInstruction {
-            code: u16::from_ne_bytes([c[0], c[1]]),
-            jt: c[2],
-            jf: c[3],
-            k: u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
-        })
-        .collect())
-}
-
-/// A comparison on one argument, as it goes into libseccomp.
+/// A comparison on one argument, as the generator compiles it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum ArgCmp {
     /// `arg & mask == value`, on the bits the argument has.
@@ -459,21 +368,6 @@ pub(crate) enum NativeOp {
 }
 
 impl ArgCmp {
-    fn to_scmp(self, idx: usize) -> ScmpArgCompare {
-        let arg = u32::try_from(idx).expect("argument index is at most 5");
-        match self {
-            ArgCmp::Masked { mask, value } => {
-                ScmpArgCompare::new(arg, ScmpCompareOp::MaskedEqual(mask), value)
-            }
-            ArgCmp::Native { op, value } => {
-                let op = match op {
-                    NativeOp::Eq => ScmpCompareOp::Equal,
-                };
-                ScmpArgCompare::new(arg, op, value)
-            }
-        }
-    }
-
     /// Whether the comparison holds for `arg` as the kernel reads it.
     #[cfg(test)]
     pub(crate) fn holds(self, arg: u64) -> bool {
@@ -501,14 +395,15 @@ fn width_of(sysno: Sysno, idx: usize) -> Option<ArgWidth> {
     }
 }
 
-/// Expands a rule into alternatives that libseccomp can express exactly.
+/// Expands a rule into alternatives of masked equalities, which the generator compiles
+/// exactly.
 ///
 /// - An argument the kernel reads as 32 bits is compared on its low 32 bits only: every
 ///   comparison on it becomes a set of masked equalities with masks inside the low 32 bits
 ///   (`x < v` is "x matches v above some 1-bit of v and has a 0 there", one masked equality
 ///   per such bit), so junk in the upper half of the register neither allows nor denies.
-/// - A 64-bit argument with a single comparison uses libseccomp's comparison directly.
-/// - Several comparisons on one argument (which libseccomp rejects) are intersected as
+/// - A 64-bit argument with a single equality is compared on both halves.
+/// - Several comparisons on one argument are intersected as
 ///   masked equalities.
 ///
 /// The alternatives of one rule are OR-ed; within one alternative, the argument comparisons
@@ -559,10 +454,10 @@ pub(crate) fn expand_rule(
                 rule.syscall
             )));
         };
-        // libseccomp's own ordering comparisons (`<`, `>`, …) on 64-bit arguments are wrong
-        // when two rules of one syscall use them on the same argument (2.5.4 let values
-        // through that match neither rule), so only equalities go to libseccomp as they are;
-        // every other comparison becomes masked equalities, like those on 32-bit arguments.
+        // Equalities and masks stay as they are; every other comparison becomes masked
+        // equalities, like those on 32-bit arguments. (Ordering comparisons on 64-bit words,
+        // as libseccomp compiled them, are where 2.5.4 let through values that matched
+        // neither of two range rules: extrasafe never emits them.)
         if width == ArgWidth::Bits64 && conds.len() == 1 {
             let c = conds[0];
             let cmp = match c.comparator() {
@@ -745,6 +640,277 @@ mod tests {
         *seed ^= *seed >> 7;
         *seed ^= *seed << 17;
         *seed
+    }
+
+    /// What the kernel should decide for `data` under `decisions`, from the policy model
+    /// alone: the reference the generated program is checked against.
+    fn reference(
+        decisions: &BTreeMap<Sysno, Decision>,
+        default_ret: u32,
+        data: &bpf::eval::SeccompData,
+    ) -> u32 {
+        let enosys = bpf::SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
+        if data.arch != AUDIT_ARCH_NATIVE {
+            return bpf::SECCOMP_RET_KILL_PROCESS;
+        }
+        let nr = data.nr.cast_unsigned();
+        if nr > u32::try_from(Sysno::MAX_ID).unwrap() {
+            return if cfg!(target_arch = "x86_64") && (0x4000_0000..0x8000_0000).contains(&nr) {
+                bpf::SECCOMP_RET_KILL_PROCESS
+            } else {
+                enosys
+            };
+        }
+        let Some(sysno) = Sysno::from_id(data.nr) else {
+            return default_ret;
+        };
+        if sysno == Sysno::clone3 {
+            return enosys;
+        }
+        let holds = |c: &crate::SeccompArgumentFilter| {
+            let idx = usize::from(c.arg_idx);
+            let bits32 =
+                sysno.arg_widths().and_then(|w| w.get(idx).copied()) == Some(ArgWidth::Bits32);
+            let (x, v) = if bits32 {
+                let v = if c.value >> 31 == 0x1_ffff_ffff {
+                    c.value & 0xffff_ffff
+                } else {
+                    c.value
+                };
+                (data.args[idx] & 0xffff_ffff, v)
+            } else {
+                (data.args[idx], c.value)
+            };
+            match c.comparator() {
+                Comparator::MaskedEq(m) => x & m == v,
+                op => direct(op, x, v),
+            }
+        };
+        match decisions.get(&sysno) {
+            None => default_ret,
+            Some(Decision::Allow) => bpf::SECCOMP_RET_ALLOW,
+            Some(Decision::AllowIf(rules)) => {
+                if rules
+                    .iter()
+                    .any(|(_, r)| r.argument_filters.iter().all(holds))
+                {
+                    bpf::SECCOMP_RET_ALLOW
+                } else {
+                    default_ret
+                }
+            }
+        }
+    }
+
+    /// Random policies, compiled by the generator and run by the interpreter, decide every
+    /// input as the policy model does: boundary values of every constant in the policy,
+    /// junk in the upper half, random words, numbers around the table's end and x32.
+    #[test]
+    fn generated_programs_decide_as_the_policy_model() {
+        let mut seed = std::env::var("EXTRASAFE_DIFF_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0x2545_f491_4f6c_dd1du64);
+        let rounds: usize = std::env::var("EXTRASAFE_DIFF_POLICIES")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let with_args: Vec<Sysno> = Sysno::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.arg_widths().is_some_and(|w| !w.is_empty()) && *s != Sysno::clone3)
+            .collect();
+        let ops = |r: u64, m: u64| match r % 7 {
+            0 => Comparator::Eq,
+            1 => Comparator::Ne,
+            2 => Comparator::Lt,
+            3 => Comparator::Le,
+            4 => Comparator::Gt,
+            5 => Comparator::Ge,
+            _ => Comparator::MaskedEq(m),
+        };
+        let mut checked = 0usize;
+        for round in 0..rounds {
+            let start_seed = seed;
+            let mut decisions = BTreeMap::new();
+            let mut constants: Vec<u64> = vec![
+                0,
+                1,
+                0x7fff_ffff,
+                0x8000_0000,
+                0xffff_ffff,
+                1 << 32,
+                1 << 63,
+                u64::MAX,
+            ];
+            let n = 1 + rng(&mut seed) % 30;
+            for _ in 0..n {
+                let sysno =
+                    with_args[usize::try_from(rng(&mut seed) % with_args.len() as u64).unwrap()];
+                let nargs = sysno.arg_widths().unwrap().len() as u64;
+                if rng(&mut seed) % 3 == 0 {
+                    decisions.insert(sysno, Decision::Allow);
+                    continue;
+                }
+                let mut rules = Vec::new();
+                for _ in 0..1 + rng(&mut seed) % 3 {
+                    let mut rule = SeccompRule::new(sysno);
+                    for _ in 0..1 + rng(&mut seed) % 3 {
+                        let idx = u8::try_from(rng(&mut seed) % nargs).unwrap();
+                        let pick = rng(&mut seed);
+                        let value = match pick % 6 {
+                            0 => pick >> 60,
+                            1 => rng(&mut seed) & 0xffff_ffff,
+                            2 => rng(&mut seed),
+                            3 => u64::MAX - (pick >> 62),
+                            4 => 0x8000_0000 + (pick >> 62),
+                            _ => 1u64 << (pick >> 58),
+                        };
+                        let mask = rng(&mut seed) >> (rng(&mut seed) % 64);
+                        let op = ops(rng(&mut seed), mask);
+                        let value = if let Comparator::MaskedEq(m) = op {
+                            value & m
+                        } else {
+                            value
+                        };
+                        constants.push(value);
+                        if let Comparator::MaskedEq(m) = op {
+                            constants.push(m);
+                        }
+                        rule =
+                            rule.and_condition(crate::SeccompArgumentFilter::new64(idx, op, value));
+                    }
+                    if expand_rule(&rule, "Random").is_ok() {
+                        rules.push(("Random", rule));
+                    }
+                }
+                if !rules.is_empty() {
+                    decisions.insert(sysno, Decision::AllowIf(rules));
+                }
+            }
+            let default_action = match round % 4 {
+                0 => DefaultAction::Errno(1),
+                1 => DefaultAction::KillProcess,
+                2 => DefaultAction::Trap,
+                _ => DefaultAction::Errno(13),
+            };
+            let Ok(filter) = compile_uncached(&decisions, default_action) else {
+                // Too many alternatives for one program: an error, never a weaker filter.
+                continue;
+            };
+            let default_ret = match default_action {
+                DefaultAction::Errno(e) => bpf::SECCOMP_RET_ERRNO | e,
+                DefaultAction::KillProcess => bpf::SECCOMP_RET_KILL_PROCESS,
+                DefaultAction::Trap => bpf::SECCOMP_RET_TRAP,
+                DefaultAction::Log => bpf::SECCOMP_RET_LOG,
+            };
+            let mut values: Vec<u64> = Vec::new();
+            for &c in &constants {
+                for v in [c, c.wrapping_add(1), c.wrapping_sub(1)] {
+                    values.extend([
+                        v,
+                        v & 0xffff_ffff,
+                        (v & 0xffff_ffff) | 0xdead_beef_0000_0000,
+                    ]);
+                }
+            }
+            let mut nrs: Vec<i32> = decisions.keys().map(Sysno::id).collect();
+            nrs.extend([
+                0,
+                Sysno::clone3.id(),
+                Sysno::MAX_ID,
+                Sysno::MAX_ID + 1,
+                0x4000_0000,
+                0x4000_0000 + 39,
+                i32::MAX,
+                -1,
+                i32::MIN,
+            ]);
+            for &nr in &nrs {
+                for i in 0..120 {
+                    let mut args = [0u64; 6];
+                    for a in &mut args {
+                        let r = rng(&mut seed);
+                        *a = if i % 4 == 3 {
+                            r
+                        } else {
+                            values[usize::try_from(r % values.len() as u64).unwrap()]
+                        };
+                    }
+                    let arch = if i == 7 {
+                        0x4000_0003
+                    } else {
+                        AUDIT_ARCH_NATIVE
+                    };
+                    let data = bpf::eval::SeccompData {
+                        nr,
+                        arch,
+                        instruction_pointer: 0,
+                        args,
+                    };
+                    let got = bpf::eval::evaluate(&filter.program, &data).expect("a valid program");
+                    let want = reference(&decisions, default_ret, &data);
+                    assert_eq!(
+                        got, want,
+                        "round {round} (seed {start_seed}): nr {nr}, args {args:#x?}, policy {decisions:#?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100_000, "only {checked} inputs checked");
+    }
+
+    /// Long programs need `ja` trampolines (conditional jumps reach 255 instructions): a
+    /// policy with many conditional syscalls still decides every one correctly.
+    #[test]
+    fn far_jumps_go_through_trampolines() {
+        let mut decisions = BTreeMap::new();
+        let mut expected = Vec::new();
+        for (i, &sysno) in Sysno::ALL
+            .iter()
+            .filter(|s| s.arg_widths().is_some_and(|w| !w.is_empty()) && **s != Sysno::clone3)
+            .take(200)
+            .enumerate()
+        {
+            let v = u64::try_from(i).unwrap() + 3;
+            decisions.insert(
+                sysno,
+                Decision::AllowIf(vec![(
+                    "Many",
+                    SeccompRule::new(sysno).and_condition(crate::SeccompArgumentFilter::new64(
+                        0,
+                        Comparator::Eq,
+                        v,
+                    )),
+                )]),
+            );
+            expected.push((sysno, v));
+        }
+        let filter = compile_uncached(&decisions, DefaultAction::Errno(1)).expect("compiles");
+        assert!(filter.program.len() > 600, "{}", filter.program.len());
+        assert!(
+            filter.program.iter().any(|i| i.code == bpf::JA),
+            "no trampoline was needed"
+        );
+        for (sysno, v) in expected {
+            for (arg, want) in [
+                (v, bpf::SECCOMP_RET_ALLOW),
+                (v + 1, bpf::SECCOMP_RET_ERRNO | 1),
+            ] {
+                let data = bpf::eval::SeccompData {
+                    nr: sysno.id(),
+                    arch: AUDIT_ARCH_NATIVE,
+                    instruction_pointer: 0,
+                    args: [arg, 0, 0, 0, 0, 0],
+                };
+                assert_eq!(
+                    bpf::eval::evaluate(&filter.program, &data),
+                    Ok(want),
+                    "{sysno} arg0 {arg}"
+                );
+            }
+        }
     }
 
     #[test]

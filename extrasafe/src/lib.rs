@@ -141,6 +141,7 @@ compile_error!("extrasafe works on Linux only: seccomp and Landlock are Linux fe
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+mod bpf;
 pub mod builtins;
 mod context;
 pub mod error;
@@ -251,8 +252,9 @@ pub use extrasafe_macros::main;
 ///
 /// In a program that is sandboxed already (by [`#[extrasafe::main]`](main), say), the outer
 /// context must allow what this needs: creating a thread
-/// ([`Threads::allow_create`](builtins::danger_zone::Threads::allow_create)), and compiling
-/// and loading the filter ([`NestedSandboxes`](builtins::NestedSandboxes)). Without them the
+/// ([`Threads::allow_create`](builtins::danger_zone::Threads::allow_create)), and loading
+/// the filter ([`NestedSandboxes`](builtins::NestedSandboxes): `prctl` and `seccomp`,
+/// nothing else; compiling needs no syscall). Without them the
 /// block never runs and the error says which step failed.
 ///
 /// ```
@@ -302,7 +304,7 @@ pub use extrasafe_macros::extrasafe;
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`CompiledFilter`].
 #[deprecated(
     since = "0.6.0",
-    note = "extrasafe compiles with libseccomp now: use `CompiledFilter`"
+    note = "extrasafe compiles its filters itself now: use `CompiledFilter`"
 )]
 pub type SeccompilerFilter = CompiledFilter;
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`SeccompRule`].

@@ -2,9 +2,7 @@
 
 #![allow(unsafe_code)]
 
-use std::fs::File;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd};
 
 /// `SECCOMP_SET_MODE_FILTER` from `<linux/seccomp.h>`.
 const SECCOMP_SET_MODE_FILTER: libc::c_uint = 1;
@@ -66,18 +64,6 @@ pub(crate) fn load_filter(program: &[SockFilter], all_threads: bool) -> Result<(
         )),
         _ => Err(LoadError::Os(io::Error::last_os_error())),
     }
-}
-
-/// An anonymous in-memory file, used to collect libseccomp's exported program.
-pub(crate) fn memfd(name: &std::ffi::CStr) -> io::Result<File> {
-    // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
-    let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: memfd_create just returned this descriptor to us and nothing else owns it.
-    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-    Ok(File::from(owned))
 }
 
 /// `LANDLOCK_CREATE_RULESET_VERSION` from `<linux/landlock.h>`.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{allow_values, push_rule, Conditional};
+use super::{push_rule, Conditional};
 use crate::rules::{RuleSet, SeccompArgumentFilter, SeccompRule};
 use crate::syscalls::Sysno;
 use crate::Comparator;
@@ -18,13 +18,11 @@ const SECCOMP_FILTER_FLAG_TSYNC: u64 = 1;
 /// sandboxed: `extrasafe!` blocks or [`SafetyContext::run`](crate::SafetyContext::run) in a
 /// program sandboxed by `#[extrasafe::main]`, say.
 ///
-/// Syscalls: `memfd_create(.., MFD_CLOEXEC)`, `write` and `pread64` (libseccomp writes the
-/// compiled program to that in-memory file, and extrasafe reads it back), `close`,
-/// `prctl(PR_SET_NO_NEW_PRIVS, 1)`, and `seccomp(SECCOMP_SET_MODE_FILTER)` with no flags or
-/// with `TSYNC`. None of them can widen what the outer filter allows: filters only stack.
-/// `write` is allowed on any descriptor, so this RuleSet conflicts with conditional writes
-/// such as [`SystemIO::allow_stdout`](crate::builtins::SystemIO::allow_stdout) (which it then
-/// covers). Nested *Landlock* rules also need to open their paths and are not covered.
+/// Syscalls: `prctl(PR_SET_NO_NEW_PRIVS, 1)` and `seccomp(SECCOMP_SET_MODE_FILTER)` with no
+/// flags or with `TSYNC` — what 0.5.1 needed too. Compiling a context needs no syscall
+/// (extrasafe generates the program in memory). Neither can widen what the outer filter
+/// allows: filters only stack. Nested *Landlock* rules also need to open their paths and are
+/// not covered.
 /// Starting the new thread needs [`Threads::allow_create`](crate::builtins::danger_zone::Threads::allow_create).
 ///
 /// ```
@@ -45,17 +43,11 @@ pub struct NestedSandboxes;
 
 impl RuleSet for NestedSandboxes {
     fn simple_rules(&self) -> Vec<Sysno> {
-        vec![Sysno::write, Sysno::pread64, Sysno::close]
+        Vec::new()
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
         let mut rules = Conditional::new();
-        allow_values(
-            &mut rules,
-            Sysno::memfd_create,
-            1,
-            &[u64::from(libc::MFD_CLOEXEC)],
-        );
         push_rule(
             &mut rules,
             SeccompRule::new(Sysno::prctl)

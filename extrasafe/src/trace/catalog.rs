@@ -30,7 +30,7 @@ pub struct Method {
     /// Whether the method asks for `.yes_really()`.
     pub yes_really: bool,
     /// A candidate only when this syscall was seen: `NestedSandboxes` (made for sandboxed
-    /// code that applies another filter) is not the way to allow `write` and `close`.
+    /// code that applies another filter) is not the way to allow `prctl`.
     pub only_with: Option<Sysno>,
     add: fn(&mut Parts),
 }
