@@ -8,13 +8,41 @@ use crate::syscalls::Sysno;
 
 /// Everything that can go wrong while building or applying a [`SafetyContext`](crate::SafetyContext).
 ///
-/// Messages are lower-case, name the RuleSet, syscall or value involved, and say what to do.
+/// The variants extrasafe 0.5.1 had ([`ConditionalNoEffectError`](Self::ConditionalNoEffectError),
+/// [`SeccompError`](Self::SeccompError), [`NoRulesEnabled`](Self::NoRulesEnabled),
+/// [`DuplicatePath`](Self::DuplicatePath), [`PathDoesNotExist`](Self::PathDoesNotExist),
+/// [`LandlockSeccompConflict`](Self::LandlockSeccompConflict),
+/// [`LandlockNoThreadSync`](Self::LandlockNoThreadSync) and
+/// [`LandlockError`](Self::LandlockError)) keep 0.5.1's `Display` text word for word, so that
+/// programs matching on it keep working; what to do about them is in
+/// [`help`](ExtraSafeError::help). The other messages are lower-case, name the RuleSet,
+/// syscall or value involved, and say what to do themselves.
 /// The variants do not depend on cargo features.
+///
+/// ```
+/// use extrasafe::builtins::{Networking, SystemIO};
+/// use extrasafe::SafetyContext;
+///
+/// let err = SafetyContext::new()
+///     .enable(SystemIO::nothing().allow_stdout())? // write, if the fd is 1
+///     .enable(Networking::nothing().allow_running_tcp_servers()) // write, any fd
+///     .unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "A conditional rule on syscall `write` from RuleSet `SystemIO` would be overridden \
+///      by a simple rule from RuleSet `Networking`."
+/// );
+/// assert!(err.help().unwrap().contains("remove `write` from one of them"));
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ExtraSafeError {
     /// A syscall is allowed with conditions by one RuleSet (the first name) and without any by
-    /// another (the second name), so the conditions would have no effect.
+    /// another (the second name; the same name when one RuleSet does both), so the
+    /// conditions would have no effect. The second name is `"Landlock (implied)"` when the
+    /// unconditional rule is one the context's Landlock rights imply (see
+    /// [`crate::landlock`]).
     ConditionalNoEffectError(Sysno, &'static str, &'static str),
     /// The filter could not be compiled (too long) or loaded (the kernel refused it).
     SeccompError(SeccompError),
@@ -234,28 +262,15 @@ impl From<SeccompError> for ExtraSafeError {
 impl fmt::Display for ExtraSafeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple)
-                if *simple == "Landlock (implied)" =>
-            {
-                write!(
-                    f,
-                    "syscall `{sysno}` is allowed with conditions by RuleSet `{conditional}`, but \
-                     the context's Landlock rights need it on any descriptor (write access \
-                     needs `write`, for one), so the conditions would have no effect: drop \
-                     them from `{conditional}` (Landlock still decides which files)"
-                )
-            }
+            // The texts of the variants 0.5.1 had are 0.5.1's, word for word (programs match
+            // on them); what to do is in `help()`.
             ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple) => write!(
                 f,
-                "syscall `{sysno}` is allowed with conditions by RuleSet `{conditional}` but \
-                 unconditionally by RuleSet `{simple}`, so the conditions would have no effect: \
-                 remove `{sysno}` from one of them"
+                "A conditional rule on syscall `{sysno}` from RuleSet `{conditional}` would be \
+                 overridden by a simple rule from RuleSet `{simple}`."
             ),
-            ExtraSafeError::SeccompError(e) => write!(f, "{e}"),
-            ExtraSafeError::NoRulesEnabled => f.write_str(
-                "no RuleSet was enabled: enable at least one with SafetyContext::enable \
-                 before applying",
-            ),
+            ExtraSafeError::SeccompError(e) => write!(f, "A seccomp error occured {e:?}"),
+            ExtraSafeError::NoRulesEnabled => f.write_str("No rules were enabled in the SafetyContext"),
             ExtraSafeError::InvalidErrno { errno } => write!(
                 f,
                 "with_errno({errno}): the errno must be between 1 and 4095 \
@@ -302,12 +317,10 @@ impl fmt::Display for ExtraSafeError {
                  SafetyContext::skip_missing_paths()",
                 path.display()
             ),
-            ExtraSafeError::LandlockNoThreadSync => f.write_str(
-                "landlock: this kernel cannot restrict all threads at once (needs Landlock ABI 8) \
-                 and the process has several threads: apply before starting threads, or apply \
-                 in each thread with apply_to_current_thread",
-            ),
-            ExtraSafeError::LandlockError(e) => write!(f, "{e}"),
+            ExtraSafeError::LandlockNoThreadSync => {
+                f.write_str("Landlock does not support syncing to all threads")
+            }
+            ExtraSafeError::LandlockError(e) => write!(f, "A Landlock error occurred: {e:?}"),
             ExtraSafeError::NotSeccompOnly { layer } => write!(
                 f,
                 "compile() builds only the seccomp filter, but this context also has {layer}, \
@@ -339,15 +352,17 @@ impl fmt::Display for ExtraSafeError {
             ),
             ExtraSafeError::DuplicatePath(path, a, b) => write!(
                 f,
-                "landlock: RuleSets `{a}` and `{b}` both have rules for `{}`",
-                path.display()
+                "The same path ({path:?}) was used in two different landlock rules. Rulesets \
+                 '{a}' and '{b}'"
             ),
-            ExtraSafeError::PathDoesNotExist(path) => {
-                write!(f, "landlock: `{}` does not exist", path.display())
-            }
+            ExtraSafeError::PathDoesNotExist(path) => write!(
+                f,
+                "Path provided to extrasafe in a landlock rule does not exist or the process \
+                 does not have permission to access it: {path:?}"
+            ),
             ExtraSafeError::LandlockSeccompConflict(a, b) => write!(
                 f,
-                "RuleSets `{a}` and `{b}` conflict between their Landlock and seccomp rules"
+                "A seccomp rule and a landlock rule are in conflict. See RuleSets {a} and {b}"
             ),
             ExtraSafeError::UnknownSyscallGroup { name } => write!(
                 f,
@@ -366,6 +381,72 @@ impl fmt::Display for ExtraSafeError {
                 "could not apply the filter to all threads: thread {tid} has a seccomp filter \
                  that is not an ancestor of this one; apply it per thread instead"
             ),
+        }
+    }
+}
+
+impl ExtraSafeError {
+    /// What to do about the error, for the variants whose message (0.5.1's, kept word for
+    /// word) does not say: `Some` for [`ConditionalNoEffectError`](Self::ConditionalNoEffectError),
+    /// [`NoRulesEnabled`](Self::NoRulesEnabled), [`PathDoesNotExist`](Self::PathDoesNotExist)
+    /// and [`LandlockNoThreadSync`](Self::LandlockNoThreadSync). `None` for the others:
+    /// the messages of the variants added since 0.5.1 say what to do themselves, and
+    /// [`SeccompError`](Self::SeccompError) and [`LandlockError`](Self::LandlockError) carry
+    /// the failing step and the system's error ([`source`](std::error::Error::source)).
+    ///
+    /// `#[extrasafe::main]` prints it on a line of its own after the message.
+    ///
+    /// ```
+    /// use extrasafe::{ExtraSafeError, SafetyContext};
+    ///
+    /// let err = SafetyContext::new().compile().unwrap_err();
+    /// assert_eq!(err.to_string(), "No rules were enabled in the SafetyContext");
+    /// assert_eq!(
+    ///     err.help().as_deref(),
+    ///     Some("enable at least one RuleSet with SafetyContext::enable before applying")
+    /// );
+    /// assert!(ExtraSafeError::InvalidErrno { errno: 0 }.help().is_none());
+    /// ```
+    #[must_use]
+    pub fn help(&self) -> Option<String> {
+        match self {
+            ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple)
+                if *simple == "Landlock (implied)" =>
+            {
+                Some(format!(
+                    "the context's Landlock rights need `{sysno}` on any descriptor (write \
+                     access needs `write`, for one), so the conditions of RuleSet \
+                     `{conditional}` on it would have no effect: drop them from \
+                     `{conditional}` (Landlock still decides which files)"
+                ))
+            }
+            ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple)
+                if conditional == simple =>
+            {
+                Some(format!(
+                    "RuleSet `{conditional}` allows `{sysno}` both with conditions and without, \
+                     so the conditions would have no effect: drop the method (or rule) that \
+                     adds the conditions, or the one that allows `{sysno}` outright"
+                ))
+            }
+            ExtraSafeError::ConditionalNoEffectError(sysno, conditional, simple) => Some(format!(
+                "`{sysno}` is allowed with conditions by RuleSet `{conditional}` but \
+                 unconditionally by RuleSet `{simple}`, so the conditions would have no effect: \
+                 remove `{sysno}` from one of them"
+            )),
+            ExtraSafeError::NoRulesEnabled => Some(
+                "enable at least one RuleSet with SafetyContext::enable before applying".into(),
+            ),
+            ExtraSafeError::PathDoesNotExist(_) => Some(
+                "create the path first, fix it, or call SafetyContext::skip_missing_paths()".into(),
+            ),
+            ExtraSafeError::LandlockNoThreadSync => Some(
+                "this kernel cannot restrict all threads at once (needs Landlock ABI 8) and the \
+                 process has several threads: apply before starting threads, or apply in each \
+                 thread with apply_to_current_thread"
+                    .into(),
+            ),
+            _ => None,
         }
     }
 }
@@ -496,5 +577,147 @@ impl std::error::Error for IsolateError {
 impl From<IsolateError> for ExtraSafeError {
     fn from(e: IsolateError) -> Self {
         ExtraSafeError::Isolation(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The `Display` texts of the variants 0.5.1 had must be 0.5.1's, character for
+    //! character: the expected strings are 0.5.1's `src/error.rs` format strings with the
+    //! arguments filled in by hand.
+
+    use super::*;
+
+    #[test]
+    fn conditional_no_effect_is_0_5_1_text() {
+        let err = ExtraSafeError::ConditionalNoEffectError(Sysno::write, "SystemIO", "JustWrite");
+        assert_eq!(
+            err.to_string(),
+            "A conditional rule on syscall `write` from RuleSet `SystemIO` would be overridden by a simple rule from RuleSet `JustWrite`."
+        );
+        let help = err.help().expect("advice");
+        assert!(help.contains("remove `write` from one of them"), "{help}");
+        assert!(
+            help.contains("`SystemIO`") && help.contains("`JustWrite`"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn conditional_no_effect_within_one_ruleset_is_0_5_1_text() {
+        let err = ExtraSafeError::ConditionalNoEffectError(Sysno::read, "SystemIO", "SystemIO");
+        assert_eq!(
+            err.to_string(),
+            "A conditional rule on syscall `read` from RuleSet `SystemIO` would be overridden by a simple rule from RuleSet `SystemIO`."
+        );
+        let help = err.help().expect("advice");
+        assert!(
+            help.contains("RuleSet `SystemIO` allows `read` both"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn conditional_no_effect_with_implied_landlock_rules_keeps_the_sentence() {
+        let err = ExtraSafeError::ConditionalNoEffectError(
+            Sysno::write,
+            "SystemIO",
+            "Landlock (implied)",
+        );
+        assert_eq!(
+            err.to_string(),
+            "A conditional rule on syscall `write` from RuleSet `SystemIO` would be overridden by a simple rule from RuleSet `Landlock (implied)`."
+        );
+        let help = err.help().expect("advice");
+        assert!(help.contains("Landlock rights need `write`"), "{help}");
+        assert!(help.contains("drop them from `SystemIO`"), "{help}");
+    }
+
+    #[test]
+    fn seccomp_error_is_0_5_1_prefix_with_debug() {
+        let inner = SeccompError::new("load the filter", io::Error::from_raw_os_error(22));
+        let expected = format!("A seccomp error occured {inner:?}");
+        let err = ExtraSafeError::SeccompError(inner);
+        assert_eq!(err.to_string(), expected);
+        assert!(err
+            .to_string()
+            .starts_with("A seccomp error occured SeccompError {"));
+        assert!(err.to_string().contains("load the filter"));
+        assert!(err.help().is_none());
+    }
+
+    #[test]
+    fn no_rules_enabled_is_0_5_1_text() {
+        let err = ExtraSafeError::NoRulesEnabled;
+        assert_eq!(
+            err.to_string(),
+            "No rules were enabled in the SafetyContext"
+        );
+        assert_eq!(
+            err.help().as_deref(),
+            Some("enable at least one RuleSet with SafetyContext::enable before applying")
+        );
+    }
+
+    #[test]
+    fn duplicate_path_is_0_5_1_text() {
+        let err = ExtraSafeError::DuplicatePath(PathBuf::from("/etc"), "A", "B");
+        assert_eq!(
+            err.to_string(),
+            "The same path (\"/etc\") was used in two different landlock rules. Rulesets 'A' and 'B'"
+        );
+    }
+
+    #[test]
+    fn path_does_not_exist_is_0_5_1_text() {
+        let err = ExtraSafeError::PathDoesNotExist(PathBuf::from("/nope"));
+        assert_eq!(
+            err.to_string(),
+            "Path provided to extrasafe in a landlock rule does not exist or the process does not have permission to access it: \"/nope\""
+        );
+        assert!(err.help().is_some_and(|h| h.contains("skip_missing_paths")));
+    }
+
+    #[test]
+    fn landlock_seccomp_conflict_is_0_5_1_text() {
+        let err = ExtraSafeError::LandlockSeccompConflict("A", "B");
+        assert_eq!(
+            err.to_string(),
+            "A seccomp rule and a landlock rule are in conflict. See RuleSets A and B"
+        );
+    }
+
+    #[test]
+    fn landlock_no_thread_sync_is_0_5_1_text() {
+        let err = ExtraSafeError::LandlockNoThreadSync;
+        assert_eq!(
+            err.to_string(),
+            "Landlock does not support syncing to all threads"
+        );
+        let help = err.help().expect("advice");
+        assert!(
+            help.contains("ABI 8") && help.contains("apply_to_current_thread"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn landlock_error_is_0_5_1_prefix_with_debug() {
+        let inner = LandlockFailure::new("create the ruleset", io::Error::from_raw_os_error(38));
+        let expected = format!("A Landlock error occurred: {inner:?}");
+        let err = ExtraSafeError::LandlockError(inner);
+        assert_eq!(err.to_string(), expected);
+        assert!(err.to_string().contains("create the ruleset"));
+        assert!(err.help().is_none());
+    }
+
+    #[test]
+    fn new_variants_name_the_fix_in_their_own_text() {
+        let err = ExtraSafeError::InvalidErrno { errno: 0 };
+        assert!(err.to_string().contains("between 1 and 4095"));
+        assert!(err.help().is_none());
+        let err = ExtraSafeError::NotSeccompOnly { layer: "Landlock" };
+        assert!(err.to_string().contains("apply the context with"));
+        assert!(err.help().is_none());
     }
 }

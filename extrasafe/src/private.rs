@@ -1,6 +1,7 @@
 //! What the macros of `extrasafe-macros` expand to. Not public API: names and signatures may
 //! change in any release.
 
+use std::any::Any;
 use std::fmt::Display;
 
 use crate::{ExtraSafeError, SafetyContext};
@@ -12,7 +13,7 @@ use crate::{ExtraSafeError, SafetyContext};
     note = "write a function such as `fn sandbox() -> Result<SafetyContext, ExtraSafeError>` and name it: `#[extrasafe::main(sandbox)]`"
 )]
 pub trait MainContext {
-    /// The context, or the error to print.
+    /// The context, or the error to print (with the help line of an [`ExtraSafeError`]).
     fn into_main_context(self) -> Result<SafetyContext, String>;
 }
 
@@ -22,9 +23,22 @@ impl MainContext for SafetyContext {
     }
 }
 
-impl<E: Display> MainContext for Result<SafetyContext, E> {
+impl<E: Display + 'static> MainContext for Result<SafetyContext, E> {
     fn into_main_context(self) -> Result<SafetyContext, String> {
-        self.map_err(|e| e.to_string())
+        self.map_err(|e| {
+            let help = (&e as &dyn Any)
+                .downcast_ref::<ExtraSafeError>()
+                .and_then(ExtraSafeError::help);
+            with_help(e.to_string(), help)
+        })
+    }
+}
+
+/// `message`, then `help` (if any) on a line of its own, as `#[extrasafe::main]` prints them.
+fn with_help(message: String, help: Option<String>) -> String {
+    match help {
+        Some(help) => format!("{message}\nextrasafe: help: {help}"),
+        None => message,
     }
 }
 
@@ -41,7 +55,11 @@ pub fn enter_main<C: MainContext>(ctx_fn: impl FnOnce() -> C) {
         }
     };
     if let Err(e) = ctx.apply_isolated() {
-        eprintln!("extrasafe: could not sandbox main: {e}");
+        let help = e.help();
+        eprintln!(
+            "extrasafe: could not sandbox main: {}",
+            with_help(e.to_string(), help)
+        );
         std::process::exit(1);
     }
 }

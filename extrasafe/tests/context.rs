@@ -264,8 +264,17 @@ fn an_empty_context_cannot_be_compiled_or_explained() {
         .enable(Threads::nothing())
         .unwrap();
     assert!(matches!(ctx.compile(), Err(ExtraSafeError::NoRulesEnabled)));
-    let message = ExtraSafeError::NoRulesEnabled.to_string();
-    assert!(message.contains("enable"), "{message}");
+    // 0.5.1's text; the advice is in help().
+    let err = ExtraSafeError::NoRulesEnabled;
+    assert_eq!(
+        err.to_string(),
+        "No rules were enabled in the SafetyContext"
+    );
+    assert!(
+        err.help()
+            .is_some_and(|h| h.contains("SafetyContext::enable")),
+        "{err:?}"
+    );
 }
 
 sandboxed_test! {

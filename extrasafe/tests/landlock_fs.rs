@@ -1271,10 +1271,16 @@ sandboxed_test! {
                 assert_eq!(*sysno, Sysno::write);
                 assert_eq!(*conditional, "SystemIO");
                 assert_eq!(*simple, IMPLIED);
-                let message = err.to_string();
-                assert!(message.contains("`write`"), "{message}");
-                assert!(message.contains("RuleSet `SystemIO`"), "{message}");
-                assert!(message.contains("Landlock"), "{message}");
+                // 0.5.1's sentence, with the implied rules' label as the simple RuleSet;
+                // help() says what Landlock needs.
+                assert_eq!(
+                    err.to_string(),
+                    "A conditional rule on syscall `write` from RuleSet `SystemIO` would be \
+                     overridden by a simple rule from RuleSet `Landlock (implied)`."
+                );
+                let help = err.help().expect("advice for a conflict");
+                assert!(help.contains("Landlock rights need `write`"), "{help}");
+                assert!(help.contains("drop them from `SystemIO`"), "{help}");
             }
             other => panic!("expected ConditionalNoEffectError, got {other:?}"),
         };

@@ -812,8 +812,10 @@ sandboxed_test! {
             .apply_to_all_threads();
         match result {
             Err(e @ ExtraSafeError::LandlockNoThreadSync) => {
-                let message = e.to_string();
-                assert!(message.contains("ABI 8"), "{message}");
+                // 0.5.1's text; the advice (with the ABI it needs) is in help().
+                assert_eq!(e.to_string(), "Landlock does not support syncing to all threads");
+                let help = e.help().expect("advice for LandlockNoThreadSync");
+                assert!(help.contains("ABI 8"), "{help}");
             }
             other => panic!("expected LandlockNoThreadSync, got {other:?}"),
         }

@@ -76,3 +76,31 @@ fn apply_failure_exits_1_before_the_body() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_conflict_prints_the_0_5_1_message_then_the_help_line() {
+    let out = run(env!("CARGO_BIN_EXE_conflict_error"));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!text(&out.stdout).contains(BODY_RAN), "{out:?}");
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "extrasafe: could not build the context for main: A conditional rule on syscall \
+         `write` from RuleSet `SystemIO` would be overridden by a simple rule from RuleSet \
+         `Networking`.\n\
+         extrasafe: help: `write` is allowed with conditions by RuleSet `SystemIO` but \
+         unconditionally by RuleSet `Networking`, so the conditions would have no effect: \
+         remove `write` from one of them"
+    );
+}
+
+#[test]
+fn an_apply_error_prints_the_0_5_1_message_then_the_help_line() {
+    let out = run(env!("CARGO_BIN_EXE_no_rules_error"));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!text(&out.stdout).contains(BODY_RAN), "{out:?}");
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "extrasafe: could not sandbox main: No rules were enabled in the SafetyContext\n\
+         extrasafe: help: enable at least one RuleSet with SafetyContext::enable before applying"
+    );
+}
