@@ -17,6 +17,21 @@ struct Entry {
     simple: Vec<&'static str>,
     /// Rules (with the RuleSet that gave them) that allow it under conditions.
     conditional: Vec<(&'static str, SeccompRule)>,
+    /// A RuleSet's own narrowing ([`RuleSet::narrowing_rules`]): conditional rules that give
+    /// way to an unconditional one instead of conflicting with it.
+    narrowing: Vec<(&'static str, SeccompRule)>,
+}
+
+impl Entry {
+    /// The rules that decide when nothing allows the syscall outright: the conditional
+    /// rules and the narrowing, OR-ed.
+    fn rules(&self) -> Vec<(&'static str, SeccompRule)> {
+        self.conditional
+            .iter()
+            .chain(&self.narrowing)
+            .cloned()
+            .collect()
+    }
 }
 
 /// A policy being built: the RuleSets enabled so far, merged per syscall, and what happens
@@ -88,11 +103,12 @@ fn forbid_fast_open(merged: &mut BTreeMap<Sysno, Entry>) {
             continue;
         };
         if entry.simple.is_empty() {
-            for (_, rule) in &mut entry.conditional {
+            for (_, rule) in entry.conditional.iter_mut().chain(&mut entry.narrowing) {
                 rule.argument_filters.push(no_fast_open(flags_arg));
             }
         } else {
             entry.simple.clear();
+            entry.narrowing.clear();
             entry.conditional = vec![(
                 NO_FAST_OPEN,
                 SeccompRule::new(sysno).and_condition(no_fast_open(flags_arg)),
@@ -294,10 +310,14 @@ impl SafetyContext {
 
     /// Adds the syscalls and rules of `policy`.
     ///
+    /// A RuleSet's own narrowing ([`RuleSet::narrowing_rules`]) never conflicts: where a
+    /// syscall is also allowed outright, in either enable order, the unconditional rule wins
+    /// and [`explain`](SafetyContext::explain) says that the narrowing gave way.
+    ///
     /// # Errors
-    /// [`ExtraSafeError::ConditionalNoEffectError`] if a syscall ends up allowed both with and
-    /// without conditions (by this RuleSet and one enabled earlier, or by this RuleSet alone),
-    /// naming both RuleSets; [`ExtraSafeError::InvalidCondition`] if a condition cannot be
+    /// [`ExtraSafeError::ConditionalNoEffectError`] if a syscall ends up allowed both with
+    /// conditions ([`RuleSet::conditional_rules`]) and without (by this RuleSet and one
+    /// enabled earlier, or by this RuleSet alone), naming both RuleSets, as in 0.5.1; [`ExtraSafeError::InvalidCondition`] if a condition cannot be
     /// compiled faithfully; [`ExtraSafeError::InvalidErrno`] after an invalid `with_errno`.
     pub fn enable<R: RuleSet>(mut self, policy: R) -> Result<SafetyContext, ExtraSafeError> {
         self.check_errno()?;
@@ -308,27 +328,55 @@ impl SafetyContext {
         let mut conditional: Vec<(Sysno, Vec<SeccompRule>)> =
             policy.conditional_rules().into_iter().collect();
         conditional.sort_by_key(|(s, _)| *s);
+        let mut narrowing_lists: Vec<(Sysno, Vec<SeccompRule>)> =
+            policy.narrowing_rules().into_iter().collect();
+        narrowing_lists.sort_by_key(|(s, _)| *s);
+        let is_narrowing = |sysno: Sysno, rule: &SeccompRule| {
+            narrowing_lists
+                .iter()
+                .any(|(s, rules)| *s == sysno && rules.contains(rule))
+        };
 
         let mut unconditional: Vec<Sysno> = simple;
         let mut conditioned: Vec<(Sysno, SeccompRule)> = Vec::new();
-        for (sysno, rules) in conditional {
+        let mut narrowing: Vec<(Sysno, SeccompRule)> = Vec::new();
+        let lists = conditional
+            .iter()
+            .map(|(sysno, rules)| (*sysno, rules, false))
+            .chain(
+                narrowing_lists
+                    .iter()
+                    .map(|(sysno, rules)| (*sysno, rules, true)),
+            );
+        for (sysno, rules, from_narrowing) in lists {
             for rule in rules {
+                // A rule that both lists hold is narrowing; it is taken from that list.
+                if !from_narrowing && is_narrowing(sysno, rule) {
+                    continue;
+                }
                 if rule.syscall != sysno {
                     return Err(ExtraSafeError::InvalidCondition {
                         ruleset: name,
                         syscall: rule.syscall,
                         reason: format!(
-                            "is listed under `{sysno}` in conditional_rules: list each rule \
-                             under its own syscall"
+                            "is listed under `{sysno}` in {}: list each rule under its own \
+                             syscall",
+                            if from_narrowing {
+                                "narrowing_rules"
+                            } else {
+                                "conditional_rules"
+                            }
                         ),
                     });
                 }
                 // Check now, so that a mistake is reported where it was made.
-                filter::expand_rule(&rule, name)?;
+                filter::expand_rule(rule, name)?;
                 if rule.argument_filters.is_empty() {
                     unconditional.push(sysno);
+                } else if from_narrowing {
+                    narrowing.push((sysno, rule.clone()));
                 } else {
-                    conditioned.push((sysno, rule));
+                    conditioned.push((sysno, rule.clone()));
                 }
             }
         }
@@ -363,6 +411,16 @@ impl SafetyContext {
                 entry.conditional.push((name, rule));
             }
         }
+        for (sysno, rule) in narrowing {
+            let entry = self.rules.entry(sysno).or_default();
+            if !entry
+                .narrowing
+                .iter()
+                .any(|(n, r)| *n == name && *r == rule)
+            {
+                entry.narrowing.push((name, rule));
+            }
+        }
         if !self.rulesets.contains(&name) {
             self.rulesets.push(name);
         }
@@ -392,15 +450,20 @@ impl SafetyContext {
                             sysno,
                             Entry {
                                 simple: vec![IMPLIED],
-                                conditional: Vec::new(),
+                                ..Entry::default()
                             },
                         );
                     }
                     // An implied unconditional rule would make explicit conditions moot:
                     // say so rather than silently widen (or break the Landlock grant).
                     Some(e) if e.simple.is_empty() => {
-                        let by = e.conditional.first().map_or(IMPLIED, |(n, _)| *n);
-                        return Err(ExtraSafeError::ConditionalNoEffectError(sysno, by, IMPLIED));
+                        if let Some((by, _)) = e.conditional.first() {
+                            return Err(ExtraSafeError::ConditionalNoEffectError(
+                                sysno, by, IMPLIED,
+                            ));
+                        }
+                        // Only a RuleSet's own narrowing: it gives way.
+                        e.simple.push(IMPLIED);
                     }
                     Some(_) => {}
                 }
@@ -445,7 +508,7 @@ impl SafetyContext {
             for (sysno, entry) in self.merged()? {
                 out.insert(
                     sysno,
-                    decision_of(entry.simple.is_empty(), || entry.conditional),
+                    decision_of(entry.simple.is_empty(), || entry.rules()),
                 );
             }
         } else {
@@ -458,7 +521,7 @@ impl SafetyContext {
             for (&sysno, entry) in &self.rules {
                 out.insert(
                     sysno,
-                    decision_of(entry.simple.is_empty(), || entry.conditional.clone()),
+                    decision_of(entry.simple.is_empty(), || entry.rules()),
                 );
             }
         }
@@ -640,7 +703,7 @@ impl SafetyContext {
             } else {
                 match merged.get(&sysno) {
                     Some(entry) if entry.simple.is_empty() => Verdict::AllowedIf {
-                        rules: entry.conditional.clone(),
+                        rules: entry.rules(),
                     },
                     Some(entry) => Verdict::Allowed {
                         by: entry.simple.clone(),
@@ -663,6 +726,11 @@ impl SafetyContext {
                 },
             });
         }
+        let gave_way = merged
+            .iter()
+            .filter(|(_, e)| !e.simple.is_empty() && !e.narrowing.is_empty())
+            .map(|(&sysno, e)| (sysno, e.narrowing.clone()))
+            .collect();
         let narrowed = BasicCapabilities
             .simple_rules()
             .into_iter()
@@ -676,6 +744,7 @@ impl SafetyContext {
             syscalls,
             default_action: self.default_action,
             narrowed_basics: narrowed,
+            narrowing_gave_way: gave_way,
             rulesets: self.rulesets.clone(),
             landlock,
             seccomp: !self.landlock_only,
@@ -725,6 +794,10 @@ pub struct Explanation {
     pub default_action: DefaultAction,
     /// Syscalls of [`BasicCapabilities`] that an enabled RuleSet narrowed with conditions.
     pub narrowed_basics: Vec<Sysno>,
+    /// Syscalls allowed outright where a RuleSet's own narrowing
+    /// ([`RuleSet::narrowing_rules`]) gave way, with the narrowing rules (and the RuleSet
+    /// of each) that gave way, in syscall-number order.
+    pub narrowing_gave_way: Vec<(Sysno, Vec<(&'static str, SeccompRule)>)>,
     /// The Landlock rules, one line each (path or port, rights, RuleSet).
     pub landlock: Vec<String>,
     /// Whether a seccomp filter is loaded (false after `landlock_only`).
@@ -742,6 +815,49 @@ impl Explanation {
             .find(|e| e.syscall == syscall)
             .map(|e| &e.verdict)
     }
+
+    /// The narrowing rules that gave way to an unconditional rule for `syscall` (see
+    /// [`RuleSet::narrowing_rules`]), with the RuleSet of each; empty if none did.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::danger_zone::Threads, SafetyContext};
+    /// use extrasafe::syscalls::Sysno;
+    /// // Threads allows prctl for PR_SET_NAME only; a RuleSet allowing all of prctl wins.
+    /// let ctx = SafetyContext::new().enable(Threads::nothing().allow_create())?.enable(Sysno::prctl)?;
+    /// let explanation = ctx.explain()?;
+    /// assert_eq!(explanation.narrowing_gave_way(Sysno::prctl)[0].0, "Threads");
+    /// assert!(explanation.narrowing_gave_way(Sysno::clone).is_empty());
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
+    #[must_use]
+    pub fn narrowing_gave_way(&self, syscall: Sysno) -> &[(&'static str, SeccompRule)] {
+        self.narrowing_gave_way
+            .iter()
+            .find(|(s, _)| *s == syscall)
+            .map_or(&[], |(_, rules)| rules.as_slice())
+    }
+}
+
+/// `Threads (arg0 == 15), ForkAndExec (arg0 == 17 or arg0 == 4369)`: each RuleSet's
+/// narrowing, its rules' conditions OR-ed.
+fn describe_narrowing(rules: &[(&'static str, SeccompRule)]) -> String {
+    let mut by: Vec<(&str, Vec<String>)> = Vec::new();
+    for (name, rule) in rules {
+        let conds: Vec<String> = rule
+            .argument_filters
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let conds = conds.join(" && ");
+        match by.iter_mut().find(|(n, _)| n == name) {
+            Some((_, list)) => list.push(conds),
+            None => by.push((name, vec![conds])),
+        }
+    }
+    by.iter()
+        .map(|(name, conds)| format!("{name} ({})", conds.join(" or ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for Explanation {
@@ -757,7 +873,16 @@ impl fmt::Display for Explanation {
             let name = e.syscall.name();
             match &e.verdict {
                 Verdict::Allowed { by } => {
-                    writeln!(f, "{name:<width$}  allowed by {}", by.join(", "))?
+                    write!(f, "{name:<width$}  allowed by {}", by.join(", "))?;
+                    let gave_way = self.narrowing_gave_way(e.syscall);
+                    if !gave_way.is_empty() {
+                        write!(
+                            f,
+                            "; the narrowing of {} gave way to it",
+                            describe_narrowing(gave_way)
+                        )?;
+                    }
+                    writeln!(f)?;
                 }
                 Verdict::AllowedIf { rules } => {
                     for (i, (by, rule)) in rules.iter().enumerate() {

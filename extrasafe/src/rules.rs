@@ -212,6 +212,56 @@ pub trait RuleSet {
         HashMap::new()
     }
 
+    /// The RuleSet's own narrowing: conditional rules that give way to an unconditional rule
+    /// for the same syscall (from another RuleSet, or from this one) instead of conflicting
+    /// with it.
+    ///
+    /// A conditional rule from [`conditional_rules`](RuleSet::conditional_rules) that meets an
+    /// unconditional rule is a
+    /// [`ConditionalNoEffectError`](crate::ExtraSafeError::ConditionalNoEffectError), as in
+    /// 0.5.1: the conditions would have no effect. A rule listed here does not conflict: where
+    /// any RuleSet allows the syscall outright, the syscall is allowed outright and
+    /// [`SafetyContext::explain`](crate::SafetyContext::explain) says that the narrowing
+    /// gave way; elsewhere it is OR-ed with the other conditional rules for the syscall, like
+    /// any conditional rule. extrasafe's builtins list here the conditions they have added
+    /// since 0.5.1 (the exact `clone` flags of
+    /// [`Threads`](crate::builtins::danger_zone::Threads), say), so that those never turn a
+    /// combination that 0.5.1 accepted into an error.
+    ///
+    /// A rule listed here is narrowing whether or not `conditional_rules` lists it too;
+    /// builtins list it in both, so that a wrapper that forwards only `conditional_rules`
+    /// (as 0.5.1's trait had no other) still gets it, as an ordinary conditional rule.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use extrasafe::{seccomp_arg_filter, RuleSet, SafetyContext, SeccompRule};
+    /// use extrasafe::syscalls::Sysno;
+    ///
+    /// /// Names threads: prctl(PR_SET_NAME), unless another RuleSet allows more.
+    /// struct ThreadNames;
+    /// impl RuleSet for ThreadNames {
+    ///     fn simple_rules(&self) -> Vec<Sysno> {
+    ///         Vec::new()
+    ///     }
+    ///     fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+    ///         let rule = SeccompRule::new(Sysno::prctl).and_condition(seccomp_arg_filter!(arg0 == 15));
+    ///         HashMap::from([(Sysno::prctl, vec![rule])])
+    ///     }
+    ///     fn name(&self) -> &'static str {
+    ///         "ThreadNames"
+    ///     }
+    /// }
+    ///
+    /// // Another RuleSet allows prctl outright: no conflict, prctl is allowed outright.
+    /// let ctx = SafetyContext::new().enable(ThreadNames)?.enable(Sysno::prctl)?;
+    /// let text = ctx.explain()?.to_string();
+    /// assert!(text.contains("the narrowing of ThreadNames (arg0 == 15) gave way to it"), "{text}");
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        HashMap::new()
+    }
+
     /// The name used in errors and in [`SafetyContext::explain`](crate::SafetyContext::explain).
     fn name(&self) -> &'static str;
 
@@ -241,6 +291,10 @@ impl<T: RuleSet + ?Sized> RuleSet for &T {
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
         T::conditional_rules(self)
+    }
+
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        T::narrowing_rules(self)
     }
 
     fn name(&self) -> &'static str {

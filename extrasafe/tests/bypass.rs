@@ -572,8 +572,6 @@ sandboxed_test! {
         sandbox(
             SafetyContext::new()
                 .enable(Networking::nothing().allow_start_tcp_servers().yes_really())
-                .unwrap()
-                .enable(SystemIO::nothing().allow_stderr())
                 .unwrap(),
         );
         assert!(socket(libc::AF_INET, libc::SOCK_STREAM).is_ok());
@@ -605,8 +603,6 @@ sandboxed_test! {
         sandbox(
             SafetyContext::new()
                 .enable(Networking::nothing().allow_start_udp_servers().yes_really().allow_start_unix_servers().yes_really())
-                .unwrap()
-                .enable(SystemIO::nothing().allow_stderr())
                 .unwrap(),
         );
         assert!(socket(libc::AF_INET, libc::SOCK_DGRAM).is_ok());
@@ -665,8 +661,6 @@ sandboxed_test! {
         sandbox(
             SafetyContext::new()
                 .enable(Networking::nothing().allow_start_tcp_servers().yes_really())
-                .unwrap()
-                .enable(SystemIO::nothing().allow_stderr())
                 .unwrap(),
         );
         let domain = JUNK | u64::from(libc::AF_INET.unsigned_abs());

@@ -342,8 +342,6 @@ sandboxed_test! {
         let (_listener, port) = listener();
         let udp_port = free_port();
         SafetyContext::new()
-            .enable(stderr())
-            .unwrap()
             .enable(Landlock::new().bind_tcp(free_port()))
             .unwrap()
             .enable(Networking::nothing().allow_start_udp_servers().yes_really())
@@ -369,8 +367,6 @@ sandboxed_test! {
         let other = free_port();
         drop(TcpListener::bind(localhost(other)).expect("bind before the sandbox"));
         let report = SafetyContext::new()
-            .enable(stderr())
-            .unwrap()
             .enable(Networking::nothing().allow_start_tcp_servers().yes_really())
             .expect("Networking enables")
             .enable(Landlock::new().bind_tcp(allowed))
@@ -496,8 +492,6 @@ sandboxed_test! {
         drop(UnixStream::connect_addr(&outside_addr).expect("connect before the sandbox"));
 
         SafetyContext::new()
-            .enable(stderr())
-            .unwrap()
             .enable(Landlock::new().no_abstract_unix_out())
             .unwrap()
             .enable(

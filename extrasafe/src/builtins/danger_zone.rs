@@ -31,6 +31,11 @@ const PR_SET_NAME: u64 = 15;
 /// `clone3` always fails with `ENOSYS` (its flags cannot be checked), and libc falls back to
 /// `clone`.
 ///
+/// 0.5.1 allowed `clone` outright and had no `prctl`: the conditions on both are the
+/// RuleSet's own narrowing ([`RuleSet::narrowing_rules`]) and give way to a RuleSet that
+/// allows the syscall outright (`explain()` says so), so combinations 0.5.1 accepted still
+/// work.
+///
 /// ```no_run
 /// use extrasafe::{builtins::danger_zone::Threads, SafetyContext};
 /// SafetyContext::new().enable(Threads::nothing().allow_create())?.apply_to_current_thread()?;
@@ -93,6 +98,11 @@ impl RuleSet for Threads {
         self.custom.clone()
     }
 
+    /// All of its conditions: 0.5.1's `Threads` had none.
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        self.custom.clone()
+    }
+
     fn name(&self) -> &'static str {
         "Threads"
     }
@@ -102,6 +112,10 @@ impl RuleSet for Threads {
 /// waitid, and clone with exactly the flags of `fork()` ([`GLIBC_FORK_FLAGS`],
 /// [`PLAIN_FORK_FLAGS`]) and `posix_spawn` ([`SPAWN_FLAGS`]): no namespaces, no threads.
 /// `clone3` fails with `ENOSYS` and libc falls back to `clone`.
+///
+/// 0.5.1 allowed `clone` outright: the flag conditions are the RuleSet's own narrowing
+/// ([`RuleSet::narrowing_rules`]) and give way to a RuleSet that allows `clone` outright.
+/// With [`Threads`] the two sets of flags are OR-ed.
 ///
 /// The filter survives `execve`: the new program runs under it and needs what its own
 /// start-up uses (opening and mapping its libraries, for one), so this usually comes with a
@@ -137,6 +151,11 @@ impl RuleSet for ForkAndExec {
             &[GLIBC_FORK_FLAGS, PLAIN_FORK_FLAGS, SPAWN_FLAGS],
         );
         rules
+    }
+
+    /// All of its conditions: 0.5.1's `ForkAndExec` had none.
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        self.conditional_rules()
     }
 
     fn name(&self) -> &'static str {

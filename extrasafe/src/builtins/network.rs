@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{allow_sockets, allow_values, Conditional, YesReally};
+use super::{allow_sockets, allow_values, push_rule, Conditional, YesReally};
 use crate::rules::{RuleSet, SeccompRule};
 use crate::syscalls::Sysno;
 
@@ -95,9 +95,25 @@ const UNIX_PROTOCOLS: &[libc::c_int] = &[0, libc::PF_UNIX];
 /// `SOCK_NONBLOCK` and `SOCK_CLOEXEC`, and the protocol must be 0 or the named protocol's
 /// number, so MPTCP, SCTP and UDP-Lite sockets stay denied); "running" methods allow using
 /// sockets that exist already (made before the sandbox, or by a start method): waiting for
-/// events, accepting, reading, writing and closing. `ioctl` is allowed for `FIONBIO`,
+/// events, accepting, reading, writing and closing. As in 0.5.1, each start method also
+/// allows what the running methods allow. `ioctl` is allowed for `FIONBIO`,
 /// `FIONREAD`, `FIOCLEX` and `FIONCLEX` only, and `fcntl` for `F_GETFD`, `F_SETFD`,
 /// `F_GETFL`, `F_SETFL` and `F_DUPFD_CLOEXEC` only.
+///
+/// The `socket(2)` conditions of the start methods (0.5.1 had conditions there too)
+/// conflict with an unconditional `socket` rule, as in 0.5.1. The `ioctl`, `fcntl` and
+/// `socketpair` conditions are added since 0.5.1 (which allowed every `ioctl` and `fcntl`):
+/// they are the RuleSet's own narrowing ([`RuleSet::narrowing_rules`]) and give way to an
+/// unconditional rule, such as [`SystemIO::allow_ioctl`](crate::builtins::SystemIO::allow_ioctl)'s.
+///
+/// ```
+/// use extrasafe::{builtins::{Networking, SystemIO}, syscalls::Sysno, SafetyContext};
+/// let ctx = SafetyContext::new()
+///     .enable(Networking::nothing().allow_running_tcp_servers())?
+///     .enable(SystemIO::nothing().allow_ioctl())?;
+/// assert!(!ctx.explain()?.narrowing_gave_way(Sysno::ioctl).is_empty());
+/// # Ok::<(), extrasafe::ExtraSafeError>(())
+/// ```
 ///
 /// ```no_run
 /// use extrasafe::{builtins::Networking, SafetyContext};
@@ -114,7 +130,10 @@ const UNIX_PROTOCOLS: &[libc::c_int] = &[0, libc::PF_UNIX];
 #[must_use]
 pub struct Networking {
     allowed: BTreeSet<Sysno>,
+    /// Conditions 0.5.1 had (`socket`): they conflict with an unconditional rule.
     custom: Conditional,
+    /// Conditions added since 0.5.1: they give way to an unconditional rule.
+    narrowing: Conditional,
 }
 
 impl Networking {
@@ -159,8 +178,8 @@ impl Networking {
         self.allowed.extend(NET_READ);
         self.allowed.extend(NET_WRITE);
         self.allowed.extend(NET_CLOSE);
-        allow_values(&mut self.custom, Sysno::ioctl, 1, SOCKET_IOCTLS);
-        allow_values(&mut self.custom, Sysno::fcntl, 1, SOCKET_FCNTLS);
+        allow_values(&mut self.narrowing, Sysno::ioctl, 1, SOCKET_IOCTLS);
+        allow_values(&mut self.narrowing, Sysno::fcntl, 1, SOCKET_FCNTLS);
         self
     }
 
@@ -171,9 +190,10 @@ impl Networking {
     }
 
     /// Creating TCP servers: `socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP)`,
-    /// bind, listen, and socket options. Bind any port: combine with Landlock to restrict
-    /// ports.
+    /// bind, listen, and socket options, and what the running methods allow. Bind any port:
+    /// combine with Landlock to restrict ports.
     pub fn allow_start_tcp_servers(mut self) -> YesReally<Networking> {
+        self = self.running();
         allow_sockets(
             &mut self.custom,
             Sysno::socket,
@@ -197,8 +217,9 @@ impl Networking {
     }
 
     /// Creating UDP sockets: `socket(AF_INET or AF_INET6, SOCK_DGRAM, 0 or IPPROTO_UDP)`,
-    /// bind, and socket options.
+    /// bind, and socket options, and what the running methods allow.
     pub fn allow_start_udp_servers(mut self) -> YesReally<Networking> {
+        self = self.running();
         allow_sockets(
             &mut self.custom,
             Sysno::socket,
@@ -218,8 +239,9 @@ impl Networking {
     }
 
     /// Creating TCP clients: `socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP)` and
-    /// connect.
+    /// connect, and what the running methods allow.
     pub fn allow_start_tcp_clients(mut self) -> Networking {
+        self = self.running();
         allow_sockets(
             &mut self.custom,
             Sysno::socket,
@@ -239,9 +261,10 @@ impl Networking {
     }
 
     /// Creating unix socket servers: `socket(AF_UNIX, SOCK_STREAM or SOCK_DGRAM, 0 or
-    /// PF_UNIX)`, bind and listen. Without Landlock, bind may create a socket file anywhere
-    /// the user can write.
+    /// PF_UNIX)`, bind and listen, and what the running methods allow. Without Landlock,
+    /// bind may create a socket file anywhere the user can write.
     pub fn allow_start_unix_servers(mut self) -> YesReally<Networking> {
+        self = self.running();
         allow_sockets(
             &mut self.custom,
             Sysno::socket,
@@ -274,7 +297,7 @@ impl Networking {
     /// SOCK_DGRAM or SOCK_SEQPACKET, 0 or PF_UNIX)`.
     pub fn allow_socketpair(mut self) -> Networking {
         allow_sockets(
-            &mut self.custom,
+            &mut self.narrowing,
             Sysno::socketpair,
             UNIX,
             &[libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET],
@@ -290,7 +313,15 @@ impl RuleSet for Networking {
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
-        self.custom.clone()
+        let mut rules = self.custom.clone();
+        for rule in self.narrowing.values().flatten() {
+            push_rule(&mut rules, rule.clone());
+        }
+        rules
+    }
+
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        self.narrowing.clone()
     }
 
     fn name(&self) -> &'static str {

@@ -67,10 +67,24 @@ pub(crate) const OPEN_MODIFYING_FLAGS: u32 =
 /// Without Landlock (see the `landlock` feature), a program allowed to open files may open
 /// any file its user can; the methods that allow that return [`YesReally`].
 ///
-/// Methods combine: when one method allows a syscall for every descriptor (`allow_write`)
-/// and another for some only (`allow_stderr`), this RuleSet allows it for every descriptor.
-/// (Two *different* RuleSets that do so are a
-/// [`ConditionalNoEffectError`](crate::ExtraSafeError::ConditionalNoEffectError).)
+/// The conditions 0.5.1's methods had (`allow_stdin`'s fd 0 on `read`, `allow_stdout`'s and
+/// `allow_stderr`'s fd 1 and 2 on `write`, `allow_file_read`'s and `allow_file_write`'s
+/// descriptor, `allow_open_readonly`'s flags) conflict with an unconditional rule for the
+/// same syscall, as in 0.5.1, even from this RuleSet: `allow_stdout().allow_write()` is a
+/// [`ConditionalNoEffectError`](crate::ExtraSafeError::ConditionalNoEffectError) on `write`.
+/// The conditions added since (`writev` on fd 1 and 2, the rest of the write family on
+/// `allow_file_write`'s descriptor, `allow_dup`'s and `allow_rmdir`'s `fcntl` and
+/// `unlinkat`) are the RuleSet's own narrowing ([`RuleSet::narrowing_rules`]): they give way
+/// to an unconditional rule for the syscall, from this RuleSet or another.
+///
+/// ```
+/// use extrasafe::{builtins::SystemIO, syscalls::Sysno, ExtraSafeError, SafetyContext};
+/// let err = SafetyContext::new().enable(SystemIO::nothing().allow_read().allow_stdin()).unwrap_err();
+/// assert!(matches!(err, ExtraSafeError::ConditionalNoEffectError(Sysno::read, "SystemIO", "SystemIO")));
+/// // writev on fd 1 is narrowing: a RuleSet allowing all of writev wins.
+/// SafetyContext::new().enable(SystemIO::nothing().allow_stdout())?.enable(Sysno::writev)?;
+/// # Ok::<(), ExtraSafeError>(())
+/// ```
 ///
 /// ```no_run
 /// use extrasafe::{builtins::SystemIO, SafetyContext};
@@ -85,7 +99,10 @@ pub(crate) const OPEN_MODIFYING_FLAGS: u32 =
 #[must_use]
 pub struct SystemIO {
     allowed: BTreeSet<Sysno>,
+    /// Conditions 0.5.1 had: they conflict with an unconditional rule.
     custom: Conditional,
+    /// Conditions added since 0.5.1: they give way to an unconditional rule.
+    narrowing: Conditional,
     #[cfg(feature = "landlock")]
     landlock: Vec<crate::LandlockRule>,
 }
@@ -163,10 +180,10 @@ impl SystemIO {
         self
     }
 
-    /// Any ioctl on any file descriptor: ioctl. This includes terminal ioctls such as
-    /// `TIOCSTI`; prefer a RuleSet that allows the requests you need.
+    /// Any ioctl and fcntl on any file descriptor: ioctl, fcntl (as in 0.5.1). This includes
+    /// terminal ioctls such as `TIOCSTI`; prefer a RuleSet that allows the requests you need.
     pub fn allow_ioctl(mut self) -> SystemIO {
-        self.allowed.insert(Sysno::ioctl);
+        self.allowed.extend([Sysno::ioctl, Sysno::fcntl]);
         self
     }
 
@@ -182,36 +199,46 @@ impl SystemIO {
         self
     }
 
-    /// Writing to standard output: write and writev on fd 1.
+    /// Writing to standard output: write and writev on fd 1 (`writev` is narrowing, see
+    /// [`SystemIO`]).
     pub fn allow_stdout(mut self) -> SystemIO {
         allow_values(&mut self.custom, Sysno::write, 0, &[1]);
-        allow_values(&mut self.custom, Sysno::writev, 0, &[1]);
+        allow_values(&mut self.narrowing, Sysno::writev, 0, &[1]);
         self
     }
 
-    /// Writing to standard error: write and writev on fd 2.
+    /// Writing to standard error: write and writev on fd 2 (`writev` is narrowing, see
+    /// [`SystemIO`]).
     pub fn allow_stderr(mut self) -> SystemIO {
         allow_values(&mut self.custom, Sysno::write, 0, &[2]);
-        allow_values(&mut self.custom, Sysno::writev, 0, &[2]);
+        allow_values(&mut self.narrowing, Sysno::writev, 0, &[2]);
         self
     }
 
     /// Reading from this already-open file only: read, readv, preadv, preadv2, pread64 and
-    /// lseek on its descriptor.
+    /// lseek on its descriptor, and (as in 0.5.1) the metadata syscalls with it as first
+    /// argument: fstat, newfstatat, statx, getdents64 (and stat, lstat, getdents on
+    /// x86_64), getcwd.
     pub fn allow_file_read(mut self, file: &File) -> SystemIO {
         let fd = u64::from(file.as_raw_fd().unsigned_abs());
-        for &sysno in IO_READ {
+        for &sysno in IO_READ.iter().chain(IO_METADATA) {
             allow_values(&mut self.custom, sysno, 0, &[fd]);
         }
         self
     }
 
     /// Writing to this already-open file only: write, writev, pwritev, pwritev2, pwrite64,
-    /// fsync, fdatasync and lseek on its descriptor.
+    /// fsync, fdatasync and lseek on its descriptor (all but `write` are narrowing, see
+    /// [`SystemIO`]).
     pub fn allow_file_write(mut self, file: &File) -> SystemIO {
         let fd = u64::from(file.as_raw_fd().unsigned_abs());
         for &sysno in IO_WRITE {
-            allow_values(&mut self.custom, sysno, 0, &[fd]);
+            let list = if sysno == Sysno::write {
+                &mut self.custom
+            } else {
+                &mut self.narrowing
+            };
+            allow_values(list, sysno, 0, &[fd]);
         }
         self
     }
@@ -226,7 +253,7 @@ impl SystemIO {
             Sysno::dup3,
         ]);
         allow_values(
-            &mut self.custom,
+            &mut self.narrowing,
             Sysno::fcntl,
             1,
             &[
@@ -292,12 +319,12 @@ impl SystemIO {
         #[cfg(target_arch = "x86_64")]
         self.allowed.insert(Sysno::rmdir);
         allow_values(
-            &mut self.custom,
+            &mut self.narrowing,
             Sysno::unlinkat,
             2,
             &[u64::from(libc::AT_REMOVEDIR.unsigned_abs())],
         );
-        super::allow_fdopendir(&mut self.custom);
+        super::allow_fdopendir(&mut self.narrowing);
         self
     }
 }
@@ -317,11 +344,19 @@ impl RuleSet for SystemIO {
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
-        // Where one method allows a syscall outright (allow_write's lseek) and another only
-        // on some descriptors (allow_file_read's lseek), this RuleSet allows it outright
-        // already: the conditions would add nothing, so they are left out rather than
-        // reported as a conflict of SystemIO with itself.
-        super::conditions_not_covered(&self.custom, &self.allowed)
+        // 0.5.1's conditions all, so that one that a method of this RuleSet makes moot is
+        // 0.5.1's error; the narrowing too (see narrowing_rules).
+        let mut rules = self.custom.clone();
+        for rule in self.narrowing_rules().into_values().flatten() {
+            push_rule(&mut rules, rule);
+        }
+        rules
+    }
+
+    fn narrowing_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
+        // Where a method of this RuleSet allows the syscall outright (allow_unlink's
+        // unlinkat, allow_ioctl's fcntl), the narrowing has given way already.
+        super::conditions_not_covered(&self.narrowing, &self.allowed)
     }
 
     fn name(&self) -> &'static str {
