@@ -113,6 +113,21 @@ pub fn skip(reason: &str) {
     eprintln!("SKIP: {reason}");
 }
 
+/// Whether the tests run as root (effective uid 0). Some calls answer differently for an
+/// unprivileged user (a capability check, a file only root may read): tests that make them
+/// assert what each sees. Call it before applying a filter, which may deny `geteuid`.
+#[allow(unsafe_code)]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid touches no memory; only a filter can make it fail.
+    let uid = unsafe { libc::geteuid() };
+    assert_ne!(
+        uid,
+        libc::uid_t::MAX,
+        "geteuid was denied: ask before the filter"
+    );
+    uid == 0
+}
+
 /// The errno of a failed std call.
 pub fn errno(e: &std::io::Error) -> i32 {
     e.raw_os_error()
