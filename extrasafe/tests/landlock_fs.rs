@@ -578,11 +578,17 @@ sandboxed_test! {
 sandboxed_test! {
     fn make_char_device_allowed_with_make_char_right() {
         let dir = scratch("make_char_device_allowed_with_make_char_right");
+        let root = common::is_root();
         apply_implied_only(Landlock::new().allow_path(&dir, AccessFs::MakeChar.into()));
 
-        // Creating device nodes needs CAP_MKNOD: these tests run as root.
-        raw_mknod(&dir.join("null"), libc::S_IFCHR | 0o600, libc::makedev(1, 3)).unwrap();
-        assert!(std::fs::metadata(dir.join("null")).unwrap().file_type().is_char_device());
+        // Creating device nodes needs CAP_MKNOD, which the kernel checks after Landlock.
+        let made = raw_mknod(&dir.join("null"), libc::S_IFCHR | 0o600, libc::makedev(1, 3));
+        if root {
+            made.unwrap();
+            assert!(std::fs::metadata(dir.join("null")).unwrap().file_type().is_char_device());
+        } else {
+            assert_unprivileged_mknod(made, &dir);
+        }
     }
 }
 
@@ -604,10 +610,16 @@ sandboxed_test! {
 sandboxed_test! {
     fn make_block_device_allowed_with_make_block_right() {
         let dir = scratch("make_block_device_allowed_with_make_block_right");
+        let root = common::is_root();
         apply_implied_only(Landlock::new().allow_path(&dir, AccessFs::MakeBlock.into()));
 
-        raw_mknod(&dir.join("loop"), libc::S_IFBLK | 0o600, libc::makedev(7, 0)).unwrap();
-        assert!(std::fs::metadata(dir.join("loop")).unwrap().file_type().is_block_device());
+        let made = raw_mknod(&dir.join("loop"), libc::S_IFBLK | 0o600, libc::makedev(7, 0));
+        if root {
+            made.unwrap();
+            assert!(std::fs::metadata(dir.join("loop")).unwrap().file_type().is_block_device());
+        } else {
+            assert_unprivileged_mknod(made, &dir);
+        }
     }
 }
 
@@ -624,6 +636,17 @@ sandboxed_test! {
         );
         assert!(!exists(&dir.join("loop")));
     }
+}
+
+/// Without CAP_MKNOD, a device node that Landlock allows is refused by the kernel's own check
+/// (EPERM), not by Landlock (EACCES); a FIFO, whose right is not granted, shows that the call
+/// passes seccomp and reaches Landlock.
+fn assert_unprivileged_mknod(made: std::io::Result<i64>, dir: &Path) {
+    assert_errno(made, libc::EPERM);
+    assert_errno(
+        raw_mknod(&dir.join("fifo"), libc::S_IFIFO | 0o600, 0),
+        libc::EACCES,
+    );
 }
 
 // ----- Refer --------------------------------------------------------------------------
@@ -938,12 +961,19 @@ sandboxed_test! {
         if !Path::new(CA_BUNDLE).exists() {
             return common::skip(&format!("{CA_BUNDLE} does not exist"));
         }
-        assert!(File::open("/etc/shadow").is_ok());
+        // Only root may read /etc/shadow; /etc/passwd, everyone.
+        if common::is_root() {
+            assert!(File::open("/etc/shadow").is_ok());
+        } else {
+            assert_errno(File::open("/etc/shadow"), libc::EACCES);
+        }
+        assert!(File::open("/etc/passwd").is_ok());
         apply_io(SystemIO::nothing().allow_ssl_files());
 
         let bundle = read_to_string(Path::new(CA_BUNDLE)).unwrap();
         assert!(bundle.contains("BEGIN CERTIFICATE"));
         assert_errno(File::open("/etc/shadow"), libc::EACCES);
+        assert_errno(File::open("/etc/passwd"), libc::EACCES);
     }
 }
 
