@@ -12,6 +12,10 @@
 //!    answer, exactly as without the filter (it reached the kernel); every other one must fail
 //!    with EPERM.
 //!
+//! Run by a user other than root, `reboot` and `swapoff` fail with EPERM before they read
+//! their arguments (a capability check), which is asserted; the filter then denies with
+//! EDOM instead of EPERM, an errno no probe gives, so that its denials stay distinguishable.
+//!
 //! Each group must have at least one allowed probe outside the basics (its "chosen allowed
 //! probe", the first in the table) and at least one denied probe (its "chosen denied probe");
 //! the plan is checked in the parent first, so that a group the table cannot exercise fails
@@ -28,7 +32,7 @@
 //! failing probe through its exit code (`PROBE_FAILED_BASE` + the probe's index), which the
 //! parent turns into a message naming the group, the probe and what was expected.
 //!
-//! Probes are chosen never to change the machine (the tests run as root): no real mount,
+//! Probes are chosen never to change the machine (the tests may run as root): no real mount,
 //! reboot, swapon, kexec, module load, time setting, signal to another process, io_uring, or
 //! anything else whose failure depends on a capability check coming after the harm.
 
@@ -182,6 +186,20 @@ const PROBES: &[Probe] = &[
     probe(Sysno::nfsservctl, [0, 0, 0, 0, 0, 0]),
 ];
 
+/// Probes whose capability check comes before anything else: an unprivileged user gets the
+/// kernel's EPERM for them (`reboot` needs CAP_SYS_BOOT, `swapoff` CAP_SYS_ADMIN).
+const CAPABILITY_FIRST: [Sysno; 2] = [Sysno::reboot, Sysno::swapoff];
+
+/// The errno the filter gives a denied probe. EPERM (the default) as root; as another user,
+/// whose unfiltered `CAPABILITY_FIRST` probes give EPERM too, one that no probe gives.
+fn denied_errno(root: bool) -> i32 {
+    if root {
+        libc::EPERM
+    } else {
+        libc::EDOM
+    }
+}
+
 /// The child's exit code for a probe (by index in [`PROBES`]) that answered wrongly under
 /// the filter.
 const PROBE_FAILED_BASE: i32 = 100;
@@ -206,6 +224,7 @@ fn errno_name(errno: i32) -> String {
         libc::EAFNOSUPPORT => "EAFNOSUPPORT",
         libc::EOPNOTSUPP => "EOPNOTSUPP",
         libc::ENOENT => "ENOENT",
+        libc::EDOM => "EDOM",
         _ => return format!("errno {errno}"),
     };
     name.to_string()
@@ -266,22 +285,40 @@ impl Plan {
 
 /// The child: probes without a filter, applies the group, probes again.
 fn child(plan: &Plan) {
+    // Asked before the filter, which may deny geteuid.
+    let root = common::is_root();
+    let denied = denied_errno(root);
     let unfiltered: Vec<Result<i64, i32>> = PROBES.iter().map(make).collect();
     for (p, r) in PROBES.iter().zip(&unfiltered) {
         // Printed now, while stdout is still allowed; the parent reads it.
         println!("unfiltered {} {}", p.sysno.name(), show(*r));
     }
     for (p, r) in PROBES.iter().zip(&unfiltered) {
+        if !root && CAPABILITY_FIRST.contains(&p.sysno) {
+            assert_eq!(
+                *r,
+                Err(libc::EPERM),
+                "{} without a capability",
+                p.sysno.name()
+            );
+            continue;
+        }
         assert_ne!(
             *r,
-            Err(libc::EPERM),
-            "{} fails with EPERM without a filter: an EPERM under the filter would prove \
+            Err(denied),
+            "{} fails with {} without a filter: the same errno under the filter would prove \
              nothing; choose other arguments",
-            p.sysno.name()
+            p.sysno.name(),
+            errno_name(denied)
         );
     }
 
-    SafetyContext::new()
+    let context = if root {
+        SafetyContext::new()
+    } else {
+        SafetyContext::new().with_errno(denied.unsigned_abs())
+    };
+    context
         .enable(plan.group)
         .expect("the group enables")
         .apply_to_current_thread()
@@ -295,7 +332,7 @@ fn child(plan: &Plan) {
         let expected = if plan.lets_through(p.sysno) {
             unfiltered[i]
         } else {
-            Err(libc::EPERM)
+            Err(denied)
         };
         if filtered[i] != expected {
             first_failure.get_or_insert(i);
@@ -347,7 +384,10 @@ fn check_group(test: &str, group_name: &str) {
                 unfiltered_in(&stdout, p.sysno)
             )
         } else {
-            "Err(EPERM) from the filter".to_string()
+            format!(
+                "Err({}) from the filter",
+                errno_name(denied_errno(common::is_root()))
+            )
         };
         panic!(
             "{group_name}: probe {} (PROBES[{i}]) answered wrongly under the filter; expected \
@@ -374,9 +414,10 @@ fn check_group(test: &str, group_name: &str) {
     let d = PROBES[plan.denied].sysno;
     let through = PROBES.iter().filter(|p| plan.lets_through(p.sysno)).count();
     println!(
-        "{group_name}: allowed {allowed}; denied {} -> Err(EPERM) (unfiltered {}); \
+        "{group_name}: allowed {allowed}; denied {} -> Err({}) (unfiltered {}); \
          all {} probes as expected ({through} let through, {} denied)",
         d.name(),
+        errno_name(denied_errno(common::is_root())),
         unfiltered_in(&stdout, d),
         PROBES.len(),
         PROBES.len() - through
