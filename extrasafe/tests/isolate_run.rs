@@ -435,6 +435,17 @@ fn mount_tmpfs_privately(at: &std::path::Path) {
     // SAFETY: integer flags; every pointer is NULL or a NUL-terminated string that outlives
     // the call. The case process has one thread here (unshare would fail otherwise).
     unsafe {
+        if !isolate_common::is_root() {
+            // Without CAP_SYS_ADMIN a mount namespace needs a user namespace of its own, in
+            // which this process keeps its uid and gid (the isolate nests its own inside).
+            assert_eq!(libc::unshare(libc::CLONE_NEWNS), -1);
+            assert_eq!(errno(&std::io::Error::last_os_error()), libc::EPERM);
+            let (uid, gid) = (libc::geteuid(), libc::getegid());
+            assert_eq!(libc::unshare(libc::CLONE_NEWUSER), 0);
+            std::fs::write("/proc/self/setgroups", "deny").unwrap();
+            std::fs::write("/proc/self/gid_map", format!("{gid} {gid} 1")).unwrap();
+            std::fs::write("/proc/self/uid_map", format!("{uid} {uid} 1")).unwrap();
+        }
         assert_eq!(
             libc::unshare(libc::CLONE_NEWNS),
             0,
