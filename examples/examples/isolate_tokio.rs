@@ -2,9 +2,10 @@
 //! context made with `isolate_process` moves the program into new namespaces before tokio
 //! starts its runtime, so every runtime thread lives there, restricted by seccomp too.
 //!
-//! The program continues as PID 1 of a new PID namespace, on a fresh tmpfs root, in a
-//! network namespace of its own (only a loopback), without capabilities; the process that
-//! was started supervises it, forwards Ctrl-C, and exits with its status.
+//! The program continues as PID 2 of a new PID namespace (under extrasafe's minimal init),
+//! on a fresh tmpfs root, in a network namespace of its own (only a loopback), without
+//! capabilities; the process that was started supervises it, forwards Ctrl-C, and exits
+//! with its status.
 //!
 //! Run it with `cargo run --example isolate_tokio` (needs user namespaces).
 
@@ -38,8 +39,8 @@ fn sandbox() -> Result<SafetyContext, Box<dyn std::error::Error>> {
 #[extrasafe::main(sandbox)]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The first process of a new PID namespace.
-    assert_eq!(std::process::id(), 1);
+    // A new PID namespace: extrasafe's init is PID 1, the program PID 2.
+    assert_eq!(std::process::id(), 2);
     println!("isolated: pid {}", std::process::id());
 
     // The loopback of the new network namespace works; nothing of the host's is reachable.

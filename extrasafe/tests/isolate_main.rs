@@ -14,9 +14,11 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-use extrasafe::builtins::danger_zone::Threads;
+use extrasafe::builtins::danger_zone::{ForkAndExec, Threads};
+use extrasafe::builtins::signals::Signals;
 use extrasafe::builtins::{Networking, SystemIO};
 use extrasafe::isolate::{Capability, IsolationConfig, Rlimit};
+use extrasafe::syscalls::Sysno;
 use extrasafe::{ExtraSafeError, IsolateError, SafetyContext};
 use isolate_common::{children_of, errno, is_dead, status_field, wait_until, Case};
 
@@ -55,6 +57,28 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
                 .isolate_process(config.bind(dir, "/data"))
         }
         "exit3" | "panics" => SafetyContext::new().enable(io)?.isolate_process(config),
+        // raise(3) and abort(3) send the signal with tgkill.
+        "raise_kill" | "raise_term" | "aborts" => SafetyContext::new()
+            .enable(io)?
+            .enable(Sysno::tgkill)?
+            .isolate_process(config),
+        "reaps" => SafetyContext::new()
+            .enable(
+                io.allow_open()
+                    .yes_really()
+                    .allow_read()
+                    .allow_metadata()
+                    .allow_close()
+                    .allow_read_path("/proc"),
+            )?
+            .enable(ForkAndExec)?
+            .enable(Sysno::getppid)?
+            .enable(Threads::nothing().allow_sleep().yes_really())?
+            .isolate_process(config),
+        "waits_for_term" => SafetyContext::new()
+            .enable(io)?
+            .enable(Signals::nothing().allow_wait())?
+            .isolate_process(config),
         "sleeps" => SafetyContext::new()
             .enable(io)?
             .enable(Threads::nothing().allow_sleep().yes_really())?
@@ -130,6 +154,11 @@ fn body() {
         }
         "exit3" => std::process::exit(3),
         "panics" => panic!("isolated main panicked"),
+        "raise_kill" => raise(libc::SIGKILL),
+        "raise_term" => raise(libc::SIGTERM),
+        "aborts" => std::process::abort(),
+        "reaps" => orphan_a_grandchild(),
+        "waits_for_term" => wait_for_sigterm(),
         "sleeps" => {
             println!("ready");
             loop {
@@ -138,6 +167,78 @@ fn body() {
         }
         other => panic!("program {other} should not have reached its body"),
     }
+}
+
+#[allow(unsafe_code)]
+fn raise(signal: i32) {
+    // SAFETY: raise takes an integer; the signal's default action ends the process.
+    unsafe { libc::raise(signal) };
+    println!("raise({signal}) returned");
+}
+
+/// Orphans a grandchild (its parent exits first), lets it end, and prints the processes
+/// that remain in the namespace once it is gone: a zombie would stay listed.
+#[allow(unsafe_code)]
+fn orphan_a_grandchild() {
+    // SAFETY: the isolated process has one thread; the children only call fork, getppid,
+    // nanosleep and _exit.
+    let middle = unsafe { libc::fork() };
+    assert!(middle >= 0, "fork: {}", std::io::Error::last_os_error());
+    if middle == 0 {
+        // SAFETY: as above.
+        unsafe {
+            if libc::fork() == 0 {
+                // Wait until orphaned: adopted by PID 1 once `middle` has exited.
+                while libc::getppid() != 1 {
+                    libc::usleep(1000);
+                }
+                libc::_exit(0);
+            }
+            libc::_exit(0);
+        }
+    }
+    let mut status = 0;
+    // SAFETY: `status` is a valid int for the kernel to fill.
+    assert_eq!(unsafe { libc::waitpid(middle, &mut status, 0) }, middle);
+    let pids = || {
+        let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        pids.sort_unstable();
+        pids
+    };
+    let mut left = pids();
+    for _ in 0..500 {
+        if left.len() <= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        left = pids();
+    }
+    println!("pid {} sees {left:?}", std::process::id());
+}
+
+/// Blocks SIGTERM, says it is ready, and prints who sent the SIGTERM it then waits for.
+#[allow(unsafe_code)]
+fn wait_for_sigterm() {
+    // SAFETY: sigset_t and siginfo_t are plain data (all-zero is valid); the calls only
+    // write to them, or read the set.
+    let (signal, info) = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        assert_eq!(
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()),
+            0
+        );
+        println!("ready");
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        (libc::sigwaitinfo(&set, &mut info), info)
+    };
+    // SAFETY: sigwaitinfo filled `info` for a signal sent with kill(2).
+    let from = unsafe { info.si_pid() };
+    println!("signal {signal} from pid {from}");
 }
 
 /// The `report*` programs: `apply_isolated` by hand, to print the report it returns in the
@@ -205,7 +306,7 @@ fn the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!(
-            "pid=1 data=hello tmp=Err({}) socket=Err({}) seccomp=2 nnp=1 \
+            "pid=2 data=hello tmp=Err({}) socket=Err({}) seccomp=2 nnp=1 \
              capeff=0000000000000000 capbnd=0000000000000000\n",
             libc::EACCES,
             libc::EPERM
@@ -266,22 +367,47 @@ fn a_panic_in_the_isolated_main_is_exit_code_101() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("isolated main panicked"));
 }
 
-/// Starts the `sleeps` program and waits until its isolated child runs user code; returns
-/// the supervisor (the spawned process) and the isolated child's host pid.
-fn start_sleeper() -> (Child, u32, KillOnPanic) {
-    let mut child = command("sleeps").stdout(Stdio::piped()).spawn().unwrap();
+/// The processes of a started program: the supervisor (the spawned process), the init
+/// (its child, PID 1 of the namespace) and the isolated child (PID 2) running `main`.
+struct Started {
+    supervisor: Child,
+    init: u32,
+    isolated: u32,
+    /// The rest of the program's stdout, after its first line.
+    stdout: BufReader<std::process::ChildStdout>,
+    _guard: KillOnPanic,
+}
+
+/// Starts `program` and waits until its isolated child runs `main` (it prints `ready`).
+fn start(program: &str) -> Started {
+    let mut child = command(program).stdout(Stdio::piped()).spawn().unwrap();
     let guard = KillOnPanic(child.id());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stdout.read_line(&mut line).unwrap();
     assert_eq!(line, "ready\n");
-    let supervisor = child.id();
-    let isolated = children_of(supervisor)
+    let init = children_of(child.id())
         .first()
         .copied()
         .expect("the supervisor has a child");
-    (child, isolated, guard)
+    let isolated = children_of(init)
+        .first()
+        .copied()
+        .expect("the init has a child");
+    Started {
+        supervisor: child,
+        init,
+        isolated,
+        stdout,
+        _guard: guard,
+    }
+}
+
+fn ns_pid(pid: u32) -> Option<String> {
+    status_field(pid, "NSpid")?
+        .split_whitespace()
+        .last()
+        .map(str::to_string)
 }
 
 /// Kills the `sleeps` supervisor (and so its isolated child) if a check panics: it holds
@@ -301,18 +427,26 @@ impl Drop for KillOnPanic {
     }
 }
 
-fn the_supervisor_is_restricted_and_forwards_sigterm() {
-    let (mut child, isolated, _guard) = start_sleeper();
+fn the_supervisor_and_the_init_are_restricted_and_forward_sigterm() {
+    use std::os::unix::process::ExitStatusExt;
+    let Started {
+        supervisor: mut child,
+        init,
+        isolated,
+        ..
+    } = start("sleeps");
     let supervisor = child.id();
-    assert_eq!(status_field(supervisor, "Seccomp").as_deref(), Some("2"));
     // The configuration keeps CAP_SYS_CHROOT (bit 18): the child has it, the supervisor
-    // has nothing.
-    for set in ["CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"] {
-        assert_eq!(
-            status_field(supervisor, set).as_deref(),
-            Some("0000000000000000"),
-            "{set} of the supervisor"
-        );
+    // and the init have nothing.
+    for (pid, who) in [(supervisor, "supervisor"), (init, "init")] {
+        assert_eq!(status_field(pid, "Seccomp").as_deref(), Some("2"), "{who}");
+        for set in ["CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"] {
+            assert_eq!(
+                status_field(pid, set).as_deref(),
+                Some("0000000000000000"),
+                "{set} of the {who}"
+            );
+        }
     }
     for (set, value) in [
         ("CapEff", "0000000000040000"),
@@ -327,33 +461,83 @@ fn the_supervisor_is_restricted_and_forwards_sigterm() {
             "{set} of the isolated child"
         );
     }
-    assert_eq!(
-        status_field(isolated, "NSpid")
-            .unwrap()
-            .split_whitespace()
-            .last(),
-        Some("1")
-    );
+    assert_eq!(ns_pid(init).as_deref(), Some("1"));
+    assert_eq!(ns_pid(isolated).as_deref(), Some("2"));
     isolate_common::kill(supervisor, libc::SIGTERM);
     let status = child.wait().unwrap();
-    // The isolated child (PID 1 of its namespace) exits with 128 + SIGTERM.
-    assert_eq!(status.code(), Some(128 + libc::SIGTERM), "{status}");
+    // Passed on by the supervisor and the init, SIGTERM ends the isolated child (which has
+    // no handler for it), and the supervisor dies by it too.
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status}");
+    wait_until("the init is gone", || is_dead(init));
     wait_until("the isolated process is gone", || is_dead(isolated));
 }
 
+fn a_sigterm_to_the_supervisor_reaches_a_waiting_isolated_main() {
+    let mut started = start("waits_for_term");
+    isolate_common::kill(started.supervisor.id(), libc::SIGTERM);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut started.stdout, &mut rest).unwrap();
+    let status = started.supervisor.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status}");
+    // The init (PID 1) passed it on.
+    assert_eq!(rest, format!("signal {} from pid 1\n", libc::SIGTERM));
+}
+
 fn killing_the_supervisor_kills_the_isolated_main() {
-    let (mut child, isolated, _guard) = start_sleeper();
+    let Started {
+        supervisor: mut child,
+        init,
+        isolated,
+        ..
+    } = start("sleeps");
     isolate_common::kill(child.id(), libc::SIGKILL);
     child.wait().unwrap();
+    wait_until("the init dies", || is_dead(init));
     wait_until("the isolated process dies", || is_dead(isolated));
 }
 
 fn a_signal_that_kills_the_child_kills_the_supervisor_too() {
     use std::os::unix::process::ExitStatusExt;
-    let (mut child, isolated, _guard) = start_sleeper();
-    isolate_common::kill(isolated, libc::SIGKILL);
+    let started = start("sleeps");
+    let mut child = started.supervisor;
+    isolate_common::kill(started.isolated, libc::SIGKILL);
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    wait_until("the init is gone", || is_dead(started.init));
+}
+
+fn killing_the_init_kills_the_isolated_main_and_the_supervisor() {
+    use std::os::unix::process::ExitStatusExt;
+    let started = start("sleeps");
+    let mut child = started.supervisor;
+    isolate_common::kill(started.init, libc::SIGKILL);
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
+    wait_until("the isolated process is gone", || is_dead(started.isolated));
+}
+
+fn signals_without_a_handler_end_the_isolated_main() {
+    use std::os::unix::process::ExitStatusExt;
+    for (program, signal) in [
+        ("raise_kill", libc::SIGKILL),
+        ("raise_term", libc::SIGTERM),
+        ("aborts", libc::SIGABRT),
+    ] {
+        let out = run(program);
+        assert_eq!(
+            out.status.signal(),
+            Some(signal),
+            "{program}: {}",
+            describe(&out)
+        );
+        assert!(out.stdout.is_empty(), "{program}: {}", describe(&out));
+    }
+}
+
+fn the_isolated_main_is_pid_2_and_the_init_reaps_orphaned_zombies() {
+    let out = run("reaps");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "pid 2 sees [1, 2]\n");
 }
 
 fn without_user_namespaces_main_fails_with_the_cause_and_does_not_run() {
@@ -420,8 +604,24 @@ const CASES: &[Case] = &[
         a_panic_in_the_isolated_main_is_exit_code_101,
     ),
     (
-        "the_supervisor_is_restricted_and_forwards_sigterm",
-        the_supervisor_is_restricted_and_forwards_sigterm,
+        "the_supervisor_and_the_init_are_restricted_and_forward_sigterm",
+        the_supervisor_and_the_init_are_restricted_and_forward_sigterm,
+    ),
+    (
+        "a_sigterm_to_the_supervisor_reaches_a_waiting_isolated_main",
+        a_sigterm_to_the_supervisor_reaches_a_waiting_isolated_main,
+    ),
+    (
+        "killing_the_init_kills_the_isolated_main_and_the_supervisor",
+        killing_the_init_kills_the_isolated_main_and_the_supervisor,
+    ),
+    (
+        "signals_without_a_handler_end_the_isolated_main",
+        signals_without_a_handler_end_the_isolated_main,
+    ),
+    (
+        "the_isolated_main_is_pid_2_and_the_init_reaps_orphaned_zombies",
+        the_isolated_main_is_pid_2_and_the_init_reaps_orphaned_zombies,
     ),
     (
         "killing_the_supervisor_kills_the_isolated_main",

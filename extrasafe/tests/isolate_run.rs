@@ -10,6 +10,7 @@ mod isolate_common;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
 use extrasafe::isolate::{Capability, Isolate, IsolateError, IsolateStatus, Rlimit, RunOptions};
@@ -219,6 +220,105 @@ fn abort() {
     std::process::abort();
 }
 
+#[allow(unsafe_code)]
+fn raise(signal: i32) {
+    // SAFETY: raise takes an integer; the signal's default action ends the process.
+    unsafe { libc::raise(signal) };
+    panic!("raise({signal}) returned");
+}
+
+fn raise_sigkill() {
+    raise(libc::SIGKILL);
+}
+
+fn raise_sigterm() {
+    raise(libc::SIGTERM);
+}
+
+/// Orphans a grandchild (its parent exits first), lets it end, and returns the processes
+/// that remain in the namespace once it is gone: a zombie would stay listed.
+#[allow(unsafe_code)]
+fn orphan_a_grandchild() -> Vec<u8> {
+    // SAFETY: the isolated process has one thread; the children only call fork, getppid,
+    // usleep and _exit.
+    let middle = unsafe { libc::fork() };
+    assert!(middle >= 0, "fork: {}", std::io::Error::last_os_error());
+    if middle == 0 {
+        // SAFETY: as above.
+        unsafe {
+            if libc::fork() == 0 {
+                // Wait until orphaned: adopted by PID 1 once `middle` has exited.
+                while libc::getppid() != 1 {
+                    libc::usleep(1000);
+                }
+                libc::_exit(0);
+            }
+            libc::_exit(0);
+        }
+    }
+    let mut status = 0;
+    // SAFETY: `status` is a valid int for the kernel to fill.
+    assert_eq!(unsafe { libc::waitpid(middle, &mut status, 0) }, middle);
+    let pids = || {
+        let mut pids: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        pids.sort_unstable();
+        pids
+    };
+    let mut left = pids();
+    for _ in 0..500 {
+        if left.len() <= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        left = pids();
+    }
+    let states: Vec<String> = left
+        .iter()
+        .map(|pid| status_field(*pid, "State").unwrap_or_default())
+        .collect();
+    payload_of(format!(
+        "pid {} sees {left:?} {states:?}",
+        std::process::id()
+    ))
+}
+
+/// The descriptor named by `READY_FD`: the isolated function writes a byte there once it
+/// is ready for a signal.
+#[allow(unsafe_code)]
+fn say_ready() {
+    let fd: i32 = std::env::var("READY_FD").unwrap().parse().unwrap();
+    // SAFETY: the caller passed this descriptor on purpose; the buffer is one valid byte.
+    assert_eq!(unsafe { libc::write(fd, b"r".as_ptr().cast(), 1) }, 1);
+}
+
+fn ready_then_sleep() {
+    say_ready();
+    sleep_forever();
+}
+
+/// Blocks SIGTERM, says it is ready, and returns who sent the SIGTERM it then waits for.
+#[allow(unsafe_code)]
+fn wait_for_sigterm() -> Vec<u8> {
+    // SAFETY: sigset_t and siginfo_t are plain data (all-zero is valid); the calls only
+    // write to them, or read the set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        assert_eq!(
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()),
+            0
+        );
+        say_ready();
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let signal = libc::sigwaitinfo(&set, &mut info);
+        payload_of(format!("signal {signal} from pid {}", info.si_pid()))
+    }
+}
+
 fn panic_boom() {
     panic!("boom {}", 42);
 }
@@ -302,6 +402,11 @@ fn build(name: &'static str) -> Isolate {
         "full" => Isolate::new_with_payload(name, fill_tmp).set_rootfs_size(1),
         "exit" => Isolate::new(name, exit_seven),
         "abort" => Isolate::new(name, abort),
+        "raise_sigkill" => Isolate::new(name, raise_sigkill),
+        "raise_sigterm" => Isolate::new(name, raise_sigterm),
+        "orphan" => Isolate::new_with_payload(name, orphan_a_grandchild),
+        "ready_then_sleep" => Isolate::new(name, ready_then_sleep),
+        "wait_for_sigterm" => Isolate::new_with_payload(name, wait_for_sigterm),
         "panic" => Isolate::new(name, panic_boom),
         "hello" => Isolate::new(name, hello),
         "env" => Isolate::new_with_payload(name, environment)
@@ -311,7 +416,7 @@ fn build(name: &'static str) -> Isolate {
     }
 }
 
-const ISOLATES: [&str; 18] = [
+const ISOLATES: [&str; 23] = [
     "pid",
     "ids",
     "net",
@@ -326,6 +431,11 @@ const ISOLATES: [&str; 18] = [
     "full",
     "exit",
     "abort",
+    "raise_sigkill",
+    "raise_sigterm",
+    "orphan",
+    "ready_then_sleep",
+    "wait_for_sigterm",
     "panic",
     "hello",
     "env",
@@ -368,8 +478,9 @@ fn make_test_dir() -> PathBuf {
     dir
 }
 
-fn pid_is_one_and_no_host_pids_are_visible() {
-    assert_eq!(text(&run("pid")), "1 [1]");
+/// The function runs as PID 2, under the init (PID 1), and sees only the two of them.
+fn pid_is_two_under_an_init_and_no_host_pids_are_visible() {
+    assert_eq!(text(&run("pid")), "2 [1, 2]");
 }
 
 fn uid_map_is_as_configured_and_setgroups_is_denied() {
@@ -569,31 +680,137 @@ fn only_passed_descriptors_are_open() {
     drop(other);
 }
 
-fn killing_the_supervisor_kills_the_isolated_process() {
-    let worker = std::thread::spawn(|| Isolate::run_with("sleep", &RunOptions::new()));
+/// Waits until the supervisor (the only child of this process), the init (PID 1 of the
+/// namespace) and the isolated process (PID 2, without capabilities) run; returns their
+/// host pids.
+fn wait_for_isolated() -> (u32, u32, u32) {
     let me = std::process::id();
     let mut supervisor = 0;
     wait_until("the re-executed program starts", || {
         supervisor = children_of(me).first().copied().unwrap_or(0);
         supervisor != 0
     });
-    let mut isolated = 0;
-    wait_until("the isolated process runs as PID 1", || {
-        isolated = children_of(supervisor).first().copied().unwrap_or(0);
-        isolated != 0
-            && status_field(isolated, "NSpid")
-                .is_some_and(|ns| ns.split_whitespace().last() == Some("1"))
+    let in_namespace = |pid: u32, ns_pid: &str| {
+        status_field(pid, "NSpid").is_some_and(|ns| ns.split_whitespace().last() == Some(ns_pid))
+    };
+    let (mut init, mut isolated) = (0, 0);
+    wait_until("the init and the isolated process run", || {
+        init = children_of(supervisor).first().copied().unwrap_or(0);
+        isolated = children_of(init).first().copied().unwrap_or(0);
+        init != 0
+            && isolated != 0
+            && in_namespace(init, "1")
+            && in_namespace(isolated, "2")
             && status_field(isolated, "CapEff").as_deref() == Some("0000000000000000")
     });
+    (supervisor, init, isolated)
+}
+
+fn killing_the_supervisor_kills_the_isolated_process() {
+    let worker = std::thread::spawn(|| Isolate::run_with("sleep", &RunOptions::new()));
+    let (supervisor, init, isolated) = wait_for_isolated();
     isolate_common::kill(supervisor, libc::SIGKILL);
+    wait_until("the init dies", || is_dead(init));
     wait_until("the isolated process dies", || is_dead(isolated));
     let result = worker.join().unwrap();
     assert!(result.is_err(), "{result:?}");
 }
 
+/// The init holds nothing the isolated process does not: no capability, no descriptor but
+/// 0–2, a seccomp filter of its own; and it is not dumpable, so that the isolated process
+/// (same user) cannot trace it.
+fn the_init_is_restricted_and_runs_no_user_code() {
+    let worker = std::thread::spawn(|| Isolate::run_with("sleep", &RunOptions::new()));
+    let (supervisor, init, isolated) = wait_for_isolated();
+    for set in ["CapEff", "CapPrm", "CapBnd", "CapInh", "CapAmb"] {
+        assert_eq!(
+            status_field(init, set).as_deref(),
+            Some("0000000000000000"),
+            "{set} of the init"
+        );
+    }
+    assert_eq!(status_field(init, "Seccomp").as_deref(), Some("2"));
+    assert_eq!(status_field(init, "NoNewPrivs").as_deref(), Some("1"));
+    // Not dumpable: its /proc files belong to host root, not to the user it runs as (and
+    // so not to the isolated process, which runs as that user).
+    let owner = |pid: u32| std::fs::metadata(format!("/proc/{pid}/fd")).unwrap().uid();
+    assert_eq!(owner(init), 0, "the owner of the init's /proc files");
+    if !isolate_common::is_root() {
+        assert_ne!(
+            owner(isolated),
+            0,
+            "the owner of the isolated process's /proc files"
+        );
+    }
+    if isolate_common::is_root() {
+        // Only root may list the descriptors of a process that is not dumpable.
+        let fds: Vec<u32> = std::fs::read_dir(format!("/proc/{init}/fd"))
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        assert!(fds.iter().all(|&fd| fd <= 2), "the init holds {fds:?}");
+    }
+    isolate_common::kill(supervisor, libc::SIGKILL);
+    wait_until("the isolated process dies", || is_dead(isolated));
+    let _ = worker.join().unwrap();
+}
+
+fn signals_without_a_handler_end_the_isolated_function() {
+    assert_eq!(
+        run("raise_sigkill").status,
+        IsolateStatus::Signaled(libc::SIGKILL)
+    );
+    assert_eq!(
+        run("raise_sigterm").status,
+        IsolateStatus::Signaled(libc::SIGTERM)
+    );
+    assert_eq!(run("abort").status, IsolateStatus::Signaled(libc::SIGABRT));
+    assert_eq!(run("exit").status, IsolateStatus::Exited(7));
+}
+
+fn the_init_reaps_orphaned_zombies() {
+    let got = text(&run("orphan"));
+    assert_eq!(got, r#"pid 2 sees [1, 2] ["S (sleeping)", "R (running)"]"#);
+}
+
+/// Runs `isolate` on a thread with a socket to say it is ready, waits until it is, and
+/// sends SIGTERM to the supervisor: the pid the caller's `Command` knows.
+fn sigterm_to_the_supervisor_of(isolate: &'static str) -> extrasafe::isolate::IsolateOutput {
+    let (mut ready_r, ready_w) = std::os::unix::net::UnixStream::pair().unwrap();
+    let worker = std::thread::spawn(move || {
+        let fd = ready_w.as_raw_fd();
+        let out = Isolate::run_with(
+            isolate,
+            &RunOptions::new()
+                .pass_fd(ready_w.as_fd())
+                .env("READY_FD", fd.to_string()),
+        );
+        drop(ready_w);
+        out
+    });
+    let mut byte = [0u8; 1];
+    ready_r.read_exact(&mut byte).unwrap();
+    let (supervisor, _, _) = wait_for_isolated();
+    isolate_common::kill(supervisor, libc::SIGTERM);
+    match worker.join().unwrap() {
+        Ok(out) => out,
+        Err(e) => panic!("isolate {isolate} failed: {e}"),
+    }
+}
+
+fn a_sigterm_from_outside_reaches_the_isolated_function() {
+    // Without a handler, it ends the function, which is reported as such.
+    let out = sigterm_to_the_supervisor_of("ready_then_sleep");
+    assert_eq!(out.status, IsolateStatus::Signaled(libc::SIGTERM));
+    // Waited for, it arrives, passed on by the init (PID 1).
+    let out = sigterm_to_the_supervisor_of("wait_for_sigterm");
+    assert_eq!(text(&out), format!("signal {} from pid 1", libc::SIGTERM));
+}
+
 fn a_process_rlimit_holds() {
     let got = text(&run("nproc"));
-    // 6 tasks of the isolated user: the supervisor, the main thread, and at most 4 more.
+    // 6 tasks of the isolated user: the supervisor, the init, the main thread, and at most 3
+    // more.
     assert!(
         got.starts_with("spawned ") && got.ends_with(&format!("error Some({})", libc::EAGAIN)),
         "{got}"
@@ -604,7 +821,7 @@ fn a_process_rlimit_holds() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!((1..=4).contains(&spawned), "{got}");
+    assert!((1..=3).contains(&spawned), "{got}");
 }
 
 fn a_full_root_gives_enospc() {
@@ -620,13 +837,8 @@ fn exit_codes_signals_and_panics_are_told_apart() {
     assert_eq!(exit.status, IsolateStatus::Exited(7));
     assert_eq!(exit.payload, None);
 
-    let abort = run("abort");
-    // PID 1 ignores the SIGABRT abort() raises first; glibc then faults (SIGSEGV on x86_64).
-    assert!(
-        matches!(abort.status, IsolateStatus::Signaled(s) if [libc::SIGABRT, libc::SIGSEGV, libc::SIGILL, libc::SIGTRAP].contains(&s)),
-        "{:?}",
-        abort.status
-    );
+    // The function is not PID 1, so signals without a handler act as anywhere else.
+    assert_eq!(run("abort").status, IsolateStatus::Signaled(libc::SIGABRT));
 
     let panic = run("panic");
     assert_eq!(
@@ -659,7 +871,7 @@ fn environment_hostname_session_and_dev_are_clean() {
     let got = text(&run_opts("env", &RunOptions::new().env("PASSED", "ok")));
     assert_eq!(
         got,
-        "env=[\"FROM_CONFIG=yes\", \"PASSED=ok\"]|host=box|session=1|dev=[\"fd\", \"full\", \
+        "env=[\"FROM_CONFIG=yes\", \"PASSED=ok\"]|host=box|session=2|dev=[\"fd\", \"full\", \
          \"null\", \"random\", \"stderr\", \"stdin\", \"stdout\", \"urandom\", \"zero\"]|\
          null=true|random=true|root=3"
     );
@@ -675,8 +887,8 @@ fn run_without_a_main_hook_is_an_error() {
 
 const CASES: &[Case] = &[
     (
-        "pid_is_one_and_no_host_pids_are_visible",
-        pid_is_one_and_no_host_pids_are_visible,
+        "pid_is_two_under_an_init_and_no_host_pids_are_visible",
+        pid_is_two_under_an_init_and_no_host_pids_are_visible,
     ),
     (
         "uid_map_is_as_configured_and_setgroups_is_denied",
@@ -717,6 +929,22 @@ const CASES: &[Case] = &[
     (
         "killing_the_supervisor_kills_the_isolated_process",
         killing_the_supervisor_kills_the_isolated_process,
+    ),
+    (
+        "the_init_is_restricted_and_runs_no_user_code",
+        the_init_is_restricted_and_runs_no_user_code,
+    ),
+    (
+        "signals_without_a_handler_end_the_isolated_function",
+        signals_without_a_handler_end_the_isolated_function,
+    ),
+    (
+        "the_init_reaps_orphaned_zombies",
+        the_init_reaps_orphaned_zombies,
+    ),
+    (
+        "a_sigterm_from_outside_reaches_the_isolated_function",
+        a_sigterm_from_outside_reaches_the_isolated_function,
     ),
     ("a_process_rlimit_holds", a_process_rlimit_holds),
     ("a_full_root_gives_enospc", a_full_root_gives_enospc),

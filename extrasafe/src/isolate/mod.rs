@@ -1,16 +1,19 @@
 //! Process isolation in new namespaces (feature `isolate`, on by default).
 //!
 //! Seccomp and Landlock restrict what a process may *ask*; isolation decides what it can even
-//! *see*. Isolated code runs as the first process (PID 1) of new user, PID, mount, IPC, UTS,
-//! cgroup and (by default) network namespaces, on a root of its own, with:
+//! *see*. Isolated code runs in new user, PID, mount, IPC, UTS, cgroup and (by default)
+//! network namespaces, on a root of its own, with:
 //!
+//! - an init of ours as PID 1 of the PID namespace, so that the isolated code, PID 2, is not
+//!   the namespace's init (see [The init](#the-init));
 //! - a fresh, size-limited tmpfs as `/`, holding `/proc` (of the new PID namespace: no host
 //!   process is visible), a minimal `/dev` (`null`, `zero`, `full`, `random`, `urandom`),
 //!   a `/tmp`, and the bind mounts the configuration asks for, **read-only** unless asked
 //!   read-write (remounted, so that read-only really holds). Destinations that could leave the
 //!   new root (`..`, a symbolic link on the way) are rejected; `..` before anything is mounted.
 //! - a network namespace with only a working loopback (unless `new_network(false)`);
-//! - a new session (no controlling terminal, so no input injection into the caller's tty);
+//! - a session of its own (no controlling terminal, so no input injection into the caller's
+//!   tty);
 //! - no capabilities: bounding, ambient, effective, permitted and inheritable sets empty,
 //!   securebits locked so that no exec regains any, and `no_new_privs` — unless the
 //!   configuration keeps some ([`IsolationConfig::keep_capability`]; see
@@ -30,18 +33,22 @@
 //! [`SafetyContext::isolate_process`](crate::SafetyContext::isolate_process), applied by
 //! `#[extrasafe::main]` (or [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated)
 //! at the top of `main`). While the program still has one thread, it enters the namespaces
-//! and forks: the program continues in the child, isolated, with the context's Landlock and
-//! seccomp rules applied there; the parent becomes the **supervisor**. The supervisor drops
+//! and forks; the child builds the new root and forks again, to stay there as the init: the
+//! program continues in the init's child, isolated, with the context's Landlock and seccomp
+//! rules applied there; the first parent becomes the **supervisor**. The supervisor drops
 //! its capabilities, restricts itself with seccomp to waiting and signalling, forwards
-//! SIGINT, SIGTERM, SIGHUP and SIGQUIT to the child, waits for it, and exits with its exit
-//! code (or dies by the same signal). With `#[tokio::main]`, the runtime starts in the child.
+//! SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM and SIGWINCH (through the
+//! init) to the isolated process, waits for it, and exits with its exit code (or dies by the
+//! same signal). With `#[tokio::main]`, the runtime starts in the isolated process.
 //!
 //! ```text
 //!  your program ── main starts (one thread) ── unshare(user, pid, ipc, uts, cgroup, net)
 //!                                                   │ fork
-//!        supervisor (seccomp: wait, kill) ◀─────────┴──────▶ child = PID 1: new mount ns,
-//!        forwards signals, exits like the child              new root, caps dropped,
-//!                                                            Landlock + seccomp, main body
+//!        supervisor (seccomp: wait, kill) ◀─────────┴──────▶ PID 1: new mount ns, new root
+//!        forwards signals, exits like the                       │ fork
+//!        isolated process                init (seccomp) ◀───────┴──────▶ PID 2: caps dropped,
+//!                                        forwards, reaps                 Landlock + seccomp,
+//!                                                                        main body
 //! ```
 //!
 //! **One function, later, from a running (even multithreaded) program**: [`Isolate`],
@@ -83,6 +90,32 @@
 //! `isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs root;
 //! 2 binds (1 writable); capabilities: none`.
 //!
+//! # The init
+//!
+//! The first process of a PID namespace is special to the kernel: signals it has no handler
+//! for are not delivered to it (not even `SIGKILL` from inside the namespace, nor the
+//! `SIGABRT` of `abort()`), and the namespace's orphans become its children. So the
+//! isolated code does not run as PID 1 but as PID 2, under a minimal init of ours, as in
+//! bubblewrap and tini; `raise(SIGKILL)`, `abort()` and a SIGTERM without a handler end it
+//! as they end any process, and [`Isolate::run`] reports them as
+//! [`IsolateStatus::Signaled`]. The init runs no user code, and
+//!
+//! - forwards SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM and SIGWINCH to
+//!   the isolated process (the supervisor forwards the same signals to the init: sent to the
+//!   process the caller started, they reach the isolated code, from PID 1);
+//! - reaps every process of the namespace that ends, so orphans leave no zombies;
+//! - when the isolated process ends, passes on exactly how (exit code or signal) to the
+//!   supervisor, and exits; the kernel then kills whatever is left in the namespace;
+//! - holds nothing the isolated code does not: it closes every descriptor but 0–2, drops
+//!   every capability (including those the configuration keeps for the isolated process),
+//!   is not dumpable (so the isolated code, which runs as the same user, can neither trace
+//!   it nor read its memory), and restricts itself with seccomp to waiting, sending signals
+//!   to the isolated process and writing to stderr. It sees the same new root.
+//!
+//! The isolated process is the leader of a session and a process group of its own. Its
+//! parent is PID 1; with [`Rlimit::Processes`] the init and the supervisor count against
+//! the limit, as processes of the same user.
+//!
 //! # Keeping capabilities
 //!
 //! [`IsolationConfig::keep_capability`] keeps a [`Capability`] in the isolated process: in
@@ -114,10 +147,9 @@
 //!
 //! # Current limitations
 //!
-//! - The isolated process is PID 1 of its namespace: it reaps no orphans for others, and
-//!   (a kernel rule for PID 1) ignores signals it has no handler for. In the whole-program
-//!   mode SIGINT, SIGTERM, SIGHUP and SIGQUIT therefore get a handler that exits with status
-//!   128 + the signal, unless the program installs its own.
+//! - Signals other than those listed under [The init](#the-init) that are sent to the
+//!   supervisor do not reach the isolated process (SIGKILL and SIGSTOP cannot be forwarded;
+//!   SIGKILL kills the supervisor, and with it the isolated process).
 //! - No `/dev/pts`, `/dev/shm` or `/sys`.
 //! - The returned payload is at most 16 MiB.
 //! - The new root is built in the private mount namespace over `/tmp`, which must exist.
@@ -133,6 +165,7 @@ use std::sync::Mutex;
 pub use crate::error::IsolateError;
 
 mod capability;
+mod init;
 mod setup;
 mod sys;
 
@@ -362,18 +395,16 @@ pub(crate) fn isolate_main(
                 eprintln!("extrasafe: {e}");
                 sys::exit_now(1);
             }
-            // As PID 1 the child would ignore these without a handler.
-            if let Err(e) =
-                sys::exit_on_signals(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT])
-            {
-                eprintln!("extrasafe: isolate: could not install signal handlers: {e}");
-                sys::exit_now(1);
-            }
             Ok(config.report())
         }
-        Role::Supervisor { pid, slot, _alive } => {
+        Role::Supervisor {
+            pid,
+            slot,
+            end,
+            _alive,
+        } => {
             drop(slot);
-            match setup::supervise(pid, true) {
+            match setup::supervise(pid, &end) {
                 Ok(end) => setup::exit_like(end),
                 Err(e) => {
                     let _ = sys::kill(pid, libc::SIGKILL);
@@ -658,9 +689,14 @@ impl Isolate {
                     }
                 }
             }
-            Ok(Role::Supervisor { pid, slot, _alive }) => {
+            Ok(Role::Supervisor {
+                pid,
+                slot,
+                end,
+                _alive,
+            }) => {
                 use std::io::Write;
-                let end = match setup::supervise(pid, false) {
+                let end = match setup::supervise(pid, &end) {
                     Ok(end) => end,
                     Err(e) => {
                         let _ = sys::kill(pid, libc::SIGKILL);

@@ -9,6 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
+use super::init::{self, EndCell};
 use super::sys::{self, ChildEnd, Fork, SharedMemory};
 use super::{IsolationConfig, Rlimit};
 use crate::error::IsolateError;
@@ -294,36 +295,33 @@ fn write_id_maps(config: &IsolationConfig, (euid, egid): (u32, u32)) -> Result<(
         })
 }
 
-/// Which side of the fork this is.
+/// Which process this is.
 pub(crate) enum Role {
-    /// The isolated process: the setup ran (successfully or not).
+    /// The isolated process, which runs the user code (PID 2 of its PID namespace, or the
+    /// PID 1 to be if the setup failed before the init could start): the setup ran
+    /// (successfully or not).
     Child {
         slot: ResultSlot,
         setup: Result<(), IsolateError>,
     },
-    /// The supervisor of the isolated process.
+    /// The supervisor of the isolated process (the parent of its init).
     Supervisor {
+        /// The init's (host) pid.
         pid: libc::pid_t,
         slot: ResultSlot,
+        /// Where the init says how the isolated process ended.
+        end: EndCell,
         /// Closed when the supervisor exits, which the child checks for while it starts.
         _alive: OwnedFd,
     },
 }
 
-/// The signals the supervisor waits for (blocked in both processes until the child has set
-/// up its own).
-pub(crate) const SUPERVISED: [libc::c_int; 5] = [
-    libc::SIGCHLD,
-    libc::SIGINT,
-    libc::SIGTERM,
-    libc::SIGHUP,
-    libc::SIGQUIT,
-];
-
 /// From a single-threaded process that is not yet isolated: enters a new user namespace
 /// (after switching to the configured host ids, if any), writes its id maps, enters the
 /// other namespaces and forks. The child (PID 1 of the new PID namespace) builds the new
-/// root and drops its privileges; the parent becomes its supervisor.
+/// root and forks again: it stays there as the init ([`init::run`], never returning), and
+/// its child (PID 2) drops its privileges and returns to run the user code. The first
+/// parent becomes the supervisor.
 pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role, IsolateError> {
     ensure_single_threaded()?;
     validate(config)?;
@@ -334,7 +332,7 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
         })?;
         // Changing ids made the process non-dumpable, which gives its /proc files to host
         // root: it could not write its own id maps.
-        sys::set_dumpable().map_err(|e| IsolateError::Setup {
+        sys::set_dumpable(true).map_err(|e| IsolateError::Setup {
             step: "make the process dumpable after switching ids".into(),
             reason: e.to_string(),
         })?;
@@ -346,9 +344,10 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
         step: "create the pid, ipc, uts, cgroup and network namespaces".into(),
         reason: e.to_string(),
     })?;
-    let slot = ResultSlot(SharedMemory::new(RESULT_CAPACITY).map_err(IsolateError::MemFd)?);
+    let mut slot = ResultSlot(SharedMemory::new(RESULT_CAPACITY).map_err(IsolateError::MemFd)?);
+    let end = EndCell::new().map_err(IsolateError::MemFd)?;
     let (alive_r, alive_w) = sys::pipe().map_err(IsolateError::MemFd)?;
-    let old_mask = sys::block_signals(&SUPERVISED).map_err(IsolateError::Command)?;
+    let old_mask = sys::block_signals(&init::WAITED_FOR).map_err(IsolateError::Command)?;
     let forked = sys::fork_single_threaded().map_err(IsolateError::Command);
     if forked.is_err() {
         let _ = sys::restore_signal_mask(&old_mask);
@@ -359,6 +358,7 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
             Ok(Role::Supervisor {
                 pid,
                 slot,
+                end,
                 _alive: alive_w,
             })
         }
@@ -370,11 +370,32 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
                     sys::exit_now(1);
                 }
                 drop(alive_r);
+                build_root(config)?;
+                start_init(end, &mut slot)?;
+                // PID 2 from here on.
                 sys::restore_signal_mask(&old_mask).step("restore the signal mask")?;
-                build_inside(config, keep_fds)
+                finish_isolated(config, keep_fds)
             })()
             .map_err(StepError::into_isolate_error);
             Ok(Role::Child { slot, setup })
+        }
+    }
+}
+
+/// In PID 1 of the new PID namespace, once the new root is built: forks the process that
+/// will run the user code. PID 1 becomes the init and never returns; the child (PID 2)
+/// returns with the parent-death signal armed. The init's signals ([`init::WAITED_FOR`])
+/// are blocked, as they are from before the first fork on.
+fn start_init(end: EndCell, slot: &mut ResultSlot) -> Result<(), StepError> {
+    match sys::fork_single_threaded().step("start the isolated process under its init")? {
+        Fork::Parent(child) => init::run(child, end, slot),
+        Fork::Child => {
+            // Only the init and the supervisor share the cell: the user code cannot write it.
+            drop(end);
+            // The init ends only after its child, or with the whole namespace; the signal
+            // keeps "dies with its supervisor" true for this process too.
+            sys::set_parent_death_signal(libc::SIGKILL).step("set the parent-death signal")?;
+            Ok(())
         }
     }
 }
@@ -536,9 +557,9 @@ fn unescape_octal(s: &str) -> Vec<u8> {
 const STAGING: &str = "/tmp";
 
 /// In the isolated child (PID 1 of its namespace, all capabilities in its user namespace):
-/// builds the new root, enters it, and gives up everything user code must not have (every
-/// capability but those the configuration keeps).
-fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), StepError> {
+/// builds the new root, enters it, sets the hostname and the loopback interface up, and
+/// starts a new session (for the init and, as it makes its own, the user code).
+fn build_root(config: &IsolationConfig) -> Result<(), StepError> {
     sys::unshare(libc::CLONE_NEWNS).step("create the mount namespace")?;
     sys::mount(
         None,
@@ -694,11 +715,21 @@ fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), Step
     if config.new_network {
         sys::loopback_up().step("bring up the loopback interface")?;
     }
+    sys::setsid().step("start a new session for the init")?;
+    Ok(())
+}
+
+/// In the process that runs the user code (PID 2, all capabilities in its user namespace):
+/// gives up everything user code must not have (every capability but those the
+/// configuration keeps), after setting its limits (only now, so that the init does not
+/// count against a process limit it never has to meet).
+fn finish_isolated(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), StepError> {
+    // A session of its own, as a process that started one (the init's is no use to it).
+    sys::setsid().step("start a new session")?;
     for &(resource, value) in &config.rlimits {
         sys::set_rlimit(resource.raw(), value)
             .step(format!("set the limit on {}", resource.name()))?;
     }
-    sys::setsid().step("start a new session")?;
 
     // The environment: exactly what the config passes.
     let vars: Vec<_> = std::env::vars_os().map(|(k, _)| k).collect();
@@ -724,21 +755,27 @@ fn build_inside(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<(), Step
     Ok(())
 }
 
-/// The supervisor: restricts itself to waiting and signalling, forwards SIGINT, SIGTERM,
-/// SIGHUP and SIGQUIT to the child (when `forward`), and returns how the child ended.
-pub(crate) fn supervise(pid: libc::pid_t, forward: bool) -> io::Result<ChildEnd> {
+/// The supervisor of the init `pid`: restricts itself to waiting and signalling, forwards
+/// the signals of [`init::FORWARDED`] to the init (which passes them on), and returns how the
+/// isolated process ended: as the init reported in `end`, or, if the init itself was killed
+/// (or could not report), as the init ended.
+pub(crate) fn supervise(pid: libc::pid_t, end: &EndCell) -> io::Result<ChildEnd> {
     // Nothing to give up in the namespaces but the capabilities (all of them, whatever the
     // configuration keeps for the child); the seccomp filter keeps the supervisor to
     // waiting, signalling, writing what it reports, and exiting.
     sys::drop_all_capabilities()?;
     restrict_supervisor().map_err(io::Error::other)?;
     loop {
-        let signal = sys::wait_for_signal(&SUPERVISED)?;
+        let signal = sys::wait_for_signal(&init::WAITED_FOR)?;
         if signal == libc::SIGCHLD {
-            if let Some(end) = sys::try_wait(pid)? {
-                return Ok(end);
+            match sys::try_wait(pid)? {
+                Some(ChildEnd::Exited(code)) => {
+                    return Ok(end.take().unwrap_or(ChildEnd::Exited(code)))
+                }
+                Some(killed) => return Ok(killed),
+                None => {}
             }
-        } else if forward {
+        } else {
             // The child may have ended already: then SIGCHLD follows.
             let _ = sys::kill(pid, signal);
         }

@@ -431,8 +431,9 @@ pub(crate) enum ChildEnd {
     Signaled(i32),
 }
 
-/// `waitpid(pid, WNOHANG)`: `None` while the child runs.
-pub(crate) fn try_wait(pid: libc::pid_t) -> io::Result<Option<ChildEnd>> {
+/// `waitpid(pid, WNOHANG)` (`pid` -1: any child): the child reaped and how it ended, or
+/// `None` while no child has ended (and, for -1, `ECHILD` if there is no child at all).
+pub(crate) fn try_wait_any(pid: libc::pid_t) -> io::Result<Option<(libc::pid_t, ChildEnd)>> {
     let mut status = 0;
     loop {
         // SAFETY: `status` is a valid int for the kernel to fill.
@@ -447,37 +448,40 @@ pub(crate) fn try_wait(pid: libc::pid_t) -> io::Result<Option<ChildEnd>> {
         if rc == 0 {
             return Ok(None);
         }
-        break;
+        return Ok(Some((rc, end_of(status))));
     }
-    Ok(if libc::WIFEXITED(status) {
-        Some(ChildEnd::Exited(libc::WEXITSTATUS(status)))
-    } else if libc::WIFSIGNALED(status) {
-        Some(ChildEnd::Signaled(libc::WTERMSIG(status)))
+}
+
+/// `waitpid(pid, WNOHANG)`: `None` while the child runs.
+pub(crate) fn try_wait(pid: libc::pid_t) -> io::Result<Option<ChildEnd>> {
+    try_wait_any(pid).map(|reaped| reaped.map(|(_, end)| end))
+}
+
+/// `waitpid(pid, 0)`: waits until the child `pid` has ended and reaps it.
+pub(crate) fn wait(pid: libc::pid_t) -> io::Result<ChildEnd> {
+    let mut status = 0;
+    loop {
+        // SAFETY: `status` is a valid int for the kernel to fill.
+        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if rc == -1 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        return Ok(end_of(status));
+    }
+}
+
+/// How a child ended, from a status of `waitpid` without `WUNTRACED` or `WCONTINUED` (which
+/// reports only children that ended).
+fn end_of(status: libc::c_int) -> ChildEnd {
+    if libc::WIFSIGNALED(status) {
+        ChildEnd::Signaled(libc::WTERMSIG(status))
     } else {
-        None
-    })
-}
-
-/// The signal handler of the isolated main process for SIGINT, SIGTERM and SIGHUP: as the
-/// first process of its PID namespace it would otherwise ignore them (the kernel protects a
-/// namespace's init from signals it does not handle), so it exits with 128 + the signal.
-extern "C" fn exit_on_signal(signal: libc::c_int) {
-    // SAFETY: _exit is async-signal-safe and never returns.
-    unsafe { libc::_exit(128 + signal) }
-}
-
-/// Makes `signals` end the calling process with status 128 + signal (see
-/// [`exit_on_signal`]), unless the program installs handlers of its own later.
-pub(crate) fn exit_on_signals(signals: &[libc::c_int]) -> io::Result<()> {
-    for &s in signals {
-        // SAFETY: sigaction is plain data; all-zero is valid (empty mask, no flags).
-        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-        action.sa_sigaction = exit_on_signal as extern "C" fn(libc::c_int) as usize;
-        // SAFETY: `action` is a valid sigaction whose handler only calls _exit, which is
-        // async-signal-safe; the old-action pointer may be NULL.
-        check(unsafe { libc::sigaction(s, &action, std::ptr::null_mut()) })?;
+        ChildEnd::Exited(libc::WEXITSTATUS(status))
     }
-    Ok(())
 }
 
 /// Ends the calling process the way `signal` would, to pass a child's death on to our own
@@ -622,10 +626,20 @@ pub(crate) fn switch_host_ids(uid: u32, gid: u32) -> io::Result<()> {
     Ok(())
 }
 
-/// `PR_SET_DUMPABLE` 1: the process's `/proc` files belong to its own user again.
-pub(crate) fn set_dumpable() -> io::Result<()> {
+/// `PR_SET_DUMPABLE`. Dumpable (1), the process's `/proc` files belong to its own user;
+/// not dumpable (0), processes without `CAP_SYS_PTRACE` over it can neither trace it nor
+/// read its memory, even under the same user.
+pub(crate) fn set_dumpable(dumpable: bool) -> io::Result<()> {
+    let value = libc::c_ulong::from(dumpable);
     // SAFETY: integer arguments only.
-    check(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 1 as libc::c_ulong, 0, 0, 0) }).map(drop)
+    check(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, value, 0, 0, 0) }).map(drop)
+}
+
+/// Writes `message` to descriptor 2 with one `write(2)`, ignoring failures: for the init,
+/// whose seccomp filter allows little else.
+pub(crate) fn write_stderr(message: &[u8]) {
+    // SAFETY: the pointer and length describe `message`, which the kernel only reads.
+    let _ = unsafe { libc::write(2, message.as_ptr().cast(), message.len()) };
 }
 
 /// Ends the process at once with `code`, without running exit handlers or flushing stdio
