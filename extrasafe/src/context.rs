@@ -182,7 +182,8 @@ impl SafetyContext {
     ///
     /// #[extrasafe::main(sandbox)]
     /// fn main() {
-    ///     // PID 1 of a new PID namespace, on a fresh root, without capabilities.
+    ///     // PID 2 of a new PID namespace (under extrasafe's init), on a fresh root,
+    ///     // without capabilities.
     ///     println!("isolated");
     /// }
     /// ```

@@ -100,12 +100,13 @@
 //! - **The whole program** ([`SafetyContext::isolate_process`], applied by
 //!   [`#[extrasafe::main]`](main) or [`SafetyContext::apply_isolated`]): at the top of `main`,
 //!   while it has one thread, the process enters the namespaces and forks. The program goes
-//!   on in the child, PID 1 of the new PID namespace, where the context's Landlock and
-//!   seccomp rules are applied; with `#[tokio::main]` the runtime starts there. The parent
-//!   only supervises: it drops its capabilities, restricts itself with seccomp to waiting
-//!   and signalling, forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT, and exits with the
-//!   child's exit code (or dies by the signal that killed it). If the parent dies, the child
-//!   is killed.
+//!   on in a child, PID 2 of the new PID namespace under a minimal init of ours (PID 1, which
+//!   reaps and forwards signals), where the context's Landlock and seccomp rules are
+//!   applied; with `#[tokio::main]` the runtime starts there. The parent only supervises: it
+//!   drops its capabilities, restricts itself with seccomp to waiting and signalling,
+//!   forwards SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM and SIGWINCH, and
+//!   exits with the child's exit code (or dies by the signal that killed it). If the parent
+//!   dies, the child is killed.
 //! - **One function, later** ([`isolate::Isolate`], 0.5.1's API): from any thread of a
 //!   running program, [`Isolate::run`](isolate::Isolate::run) re-executes the program (a
 //!   multithreaded process must not fork without exec); at the top of the re-executed
@@ -201,8 +202,8 @@ pub use crate::runtime::{Orchestrator, SandboxHandle};
 /// ```
 ///
 /// A context made with [`SafetyContext::isolate_process`] first moves the program into new
-/// namespaces: the body runs in an isolated child process (PID 1 of a new PID namespace,
-/// with the context applied there) while the process that was started supervises it and
+/// namespaces: the body runs in an isolated child process (PID 2 of a new PID namespace,
+/// under a minimal init, with the context applied there) while the process that was started supervises it and
 /// exits like it (see [`isolate`] and `examples/isolate_tokio.rs`).
 ///
 /// `main` may return a `Result`, as usual. It takes no arguments, has no generic parameters,
