@@ -155,9 +155,10 @@
 //! - The new root is built in the private mount namespace over `/tmp`, which must exist.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -567,6 +568,26 @@ impl Isolate {
         self
     }
 
+    /// Checks the configuration as the re-executed program does before it changes anything:
+    /// bind destinations are absolute, below the new root, free of `.` and `..` and not
+    /// under `/proc`, and bind sources exist. Nothing is started. [`Isolate::run`] reports
+    /// the same errors; this finds them without running.
+    ///
+    /// ```
+    /// use extrasafe::isolate::{Isolate, IsolateError};
+    /// fn work() {}
+    /// let isolate = Isolate::new("work", work).add_bind_mount("/usr", "/");
+    /// assert!(matches!(isolate.validate(), Err(IsolateError::InvalidBindDestination { .. })));
+    /// assert!(Isolate::new("work", work).add_bind_mount("/usr", "/usr").validate().is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// [`IsolateError::InvalidBindDestination`], [`IsolateError::BindmountConfig`], or
+    /// [`IsolateError::Setup`] for a hostname longer than 64 bytes.
+    pub fn validate(&self) -> Result<(), IsolateError> {
+        setup::validate(&self.config)
+    }
+
     /// The size limit of the new root, in MiB (default 64).
     pub fn set_rootfs_size(mut self, mib: u32) -> Isolate {
         self.config = self.config.rootfs_size_mib(mib);
@@ -643,13 +664,7 @@ impl Isolate {
 
         let fail = |result: &mut std::fs::File, e: &IsolateError| -> ! {
             use std::io::Write;
-            let (step, reason) = match e {
-                IsolateError::Setup { step, reason } => (step.clone(), reason.clone()),
-                other => ("enter the isolate".to_string(), other.to_string()),
-            };
-            let mut msg = vec![b'F'];
-            msg.extend_from_slice(format!("{step}\n{reason}").as_bytes());
-            let _ = result.write_all(&msg);
+            let _ = result.write_all(&encode_setup_error(e));
             sys::exit_now(1)
         };
         match setup::enter(&config, &config.keep_fds) {
@@ -745,7 +760,8 @@ impl Isolate {
     /// # Errors
     /// [`IsolateError::NoMainHook`] if `main_hook` did not run for `name`;
     /// [`IsolateError::InvalidBindDestination`] or [`IsolateError::BindmountConfig`] for a
-    /// bad configuration (nothing is started); [`IsolateError::UserNamespacesUnavailable`];
+    /// bad configuration (found by the re-executed program before it changes anything; the
+    /// function does not run); [`IsolateError::UserNamespacesUnavailable`];
     /// [`IsolateError::Setup`] if a setup step failed in the isolated process (the function
     /// did not run); [`IsolateError::Command`] or [`IsolateError::MemFd`] if the program
     /// could not be started.
@@ -754,21 +770,108 @@ impl Isolate {
     }
 }
 
+/// How the re-executed program reports that it could not enter the isolate, on the result
+/// channel: a tag, then the error's fields. The configuration errors keep their variant.
+fn encode_setup_error(e: &IsolateError) -> Vec<u8> {
+    let mut msg = Vec::new();
+    match e {
+        IsolateError::InvalidBindDestination {
+            destination,
+            reason,
+        } => {
+            let index = setup::BIND_REASONS
+                .iter()
+                .position(|r| r == reason)
+                .and_then(|i| u8::try_from(i).ok());
+            if let Some(index) = index {
+                msg.push(b'B');
+                msg.push(index);
+                msg.extend_from_slice(destination.as_os_str().as_bytes());
+                return msg;
+            }
+        }
+        IsolateError::BindmountConfig(e) => {
+            msg.push(b'C');
+            msg.push(match e.kind() {
+                std::io::ErrorKind::NotFound => 1,
+                std::io::ErrorKind::PermissionDenied => 2,
+                _ => 0,
+            });
+            msg.extend_from_slice(e.to_string().as_bytes());
+            return msg;
+        }
+        IsolateError::UserNamespacesUnavailable { cause, source } => {
+            msg.push(b'U');
+            msg.extend_from_slice(&source.raw_os_error().unwrap_or(0).to_le_bytes());
+            msg.extend_from_slice(cause.as_bytes());
+            return msg;
+        }
+        _ => {}
+    }
+    let (step, reason) = match e {
+        IsolateError::Setup { step, reason } => (step.clone(), reason.clone()),
+        other => ("enter the isolate".to_string(), other.to_string()),
+    };
+    msg.push(b'F');
+    msg.extend_from_slice(format!("{step}\n{reason}").as_bytes());
+    msg
+}
+
+/// The error [`encode_setup_error`] wrote (`report` starts with its tag).
+fn decode_setup_error(report: &[u8]) -> IsolateError {
+    let body = &report[1..];
+    match report[0] {
+        b'B' if !body.is_empty() => {
+            if let Some(reason) = setup::BIND_REASONS.get(usize::from(body[0])) {
+                return IsolateError::InvalidBindDestination {
+                    destination: PathBuf::from(OsStr::from_bytes(&body[1..])),
+                    reason,
+                };
+            }
+        }
+        b'C' if !body.is_empty() => {
+            let kind = match body[0] {
+                1 => std::io::ErrorKind::NotFound,
+                2 => std::io::ErrorKind::PermissionDenied,
+                _ => std::io::ErrorKind::Other,
+            };
+            let text = String::from_utf8_lossy(&body[1..]).into_owned();
+            return IsolateError::BindmountConfig(std::io::Error::new(kind, text));
+        }
+        b'U' if body.len() >= 4 => {
+            let errno = i32::from_le_bytes(body[..4].try_into().expect("four bytes"));
+            return IsolateError::UserNamespacesUnavailable {
+                cause: String::from_utf8_lossy(&body[4..]).into_owned(),
+                source: std::io::Error::from_raw_os_error(errno),
+            };
+        }
+        _ => {}
+    }
+    let text = String::from_utf8_lossy(body);
+    let (step, reason) = text.split_once('\n').unwrap_or((&text, ""));
+    IsolateError::Setup {
+        step: step.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
 fn run_inner(
     name: &str,
     options: &RunOptions<'_>,
 ) -> Result<(Output, IsolateOutput), IsolateError> {
-    let (static_name, builder) = HOOKS
+    // The builder runs in the re-executed program only, as in 0.5.1: it may read the
+    // variables given to this run, which this process does not have. That program checks
+    // the configuration before it changes anything and reports a bad one as its error.
+    let registered = HOOKS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .iter()
-        .find(|(n, _)| *n == name)
-        .copied()
-        .ok_or_else(|| IsolateError::NoMainHook {
+        .any(|(n, _)| *n == name);
+    if !registered {
+        return Err(IsolateError::NoMainHook {
             name: name.to_string(),
-        })?;
-    let isolate = builder(static_name);
-    setup::validate(&isolate.config)?;
+        });
+    }
 
     let (result_r, result_w) = sys::pipe().map_err(IsolateError::MemFd)?;
     let exe = std::env::current_exe().map_err(IsolateError::Command)?;
@@ -813,14 +916,7 @@ fn run_inner(
         .map_err(IsolateError::MemFd)?;
 
     let (end, record) = match report.first() {
-        Some(b'F') => {
-            let text = String::from_utf8_lossy(&report[1..]);
-            let (step, reason) = text.split_once('\n').unwrap_or((&text, ""));
-            return Err(IsolateError::Setup {
-                step: step.to_string(),
-                reason: reason.to_string(),
-            });
-        }
+        Some(b'F' | b'B' | b'C' | b'U') => return Err(decode_setup_error(&report)),
         Some(tag @ (b'E' | b'S')) if report.len() >= 5 => {
             let code = i32::from_le_bytes(report[1..5].try_into().expect("four bytes"));
             let end = if *tag == b'E' {

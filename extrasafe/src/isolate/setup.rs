@@ -202,6 +202,16 @@ pub(crate) fn userns_unavailable(source: io::Error) -> IsolateError {
     IsolateError::UserNamespacesUnavailable { cause, source }
 }
 
+/// Why a bind destination is rejected ([`IsolateError::InvalidBindDestination`]'s
+/// `reason`); the re-executed program reports one by its index.
+pub(crate) const BIND_REASONS: [&str; 5] = [
+    "is not absolute: write it as seen inside the isolate, from /",
+    "contains `..`, which could lead out of the new root",
+    "contains `.`: give a plain path",
+    "is the new root itself: bind below it",
+    "is under /proc, which belongs to the new PID namespace",
+];
+
 /// Checks the configuration as far as can be done before anything is changed: bind
 /// destinations (absolute, no `..`, not `/`, not under `/proc`), and bind sources exist.
 pub(crate) fn validate(config: &IsolationConfig) -> Result<(), IsolateError> {
@@ -212,32 +222,22 @@ pub(crate) fn validate(config: &IsolationConfig) -> Result<(), IsolateError> {
             reason,
         };
         if !dst.is_absolute() {
-            return Err(invalid(
-                "is not absolute: write it as seen inside the isolate, from /",
-            ));
+            return Err(invalid(BIND_REASONS[0]));
         }
         let mut normal = 0;
         for c in dst.components() {
             match c {
                 Component::RootDir => {}
                 Component::Normal(_) => normal += 1,
-                Component::ParentDir => {
-                    return Err(invalid(
-                        "contains `..`, which could lead out of the new root",
-                    ))
-                }
-                Component::CurDir | Component::Prefix(_) => {
-                    return Err(invalid("contains `.`: give a plain path"))
-                }
+                Component::ParentDir => return Err(invalid(BIND_REASONS[1])),
+                Component::CurDir | Component::Prefix(_) => return Err(invalid(BIND_REASONS[2])),
             }
         }
         if normal == 0 {
-            return Err(invalid("is the new root itself: bind below it"));
+            return Err(invalid(BIND_REASONS[3]));
         }
         if dst.starts_with("/proc") {
-            return Err(invalid(
-                "is under /proc, which belongs to the new PID namespace",
-            ));
+            return Err(invalid(BIND_REASONS[4]));
         }
         std::fs::metadata(&bind.source).map_err(|e| {
             IsolateError::BindmountConfig(io::Error::new(

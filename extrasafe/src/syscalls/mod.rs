@@ -44,3 +44,98 @@ pub fn __arg_widths_for_tests(s: Sysno) -> Option<Vec<u8>> {
             .collect()
     })
 }
+
+/// The methods of the `syscalls` crate's `Sysno` that 0.5.1 re-exported, with the same
+/// meaning, so that 0.5.1 code calling them keeps compiling.
+impl Sysno {
+    /// The system call with number `id`, or `None` (the `syscalls` crate's name for
+    /// [`Sysno::from_id`]).
+    ///
+    /// ```
+    /// use extrasafe::syscalls::Sysno;
+    /// assert_eq!(Sysno::new(Sysno::openat.id() as usize), Some(Sysno::openat));
+    /// assert_eq!(Sysno::new(100_000), None);
+    /// ```
+    #[must_use]
+    pub const fn new(id: usize) -> Option<Sysno> {
+        if id > Self::MAX_ID as usize {
+            return None;
+        }
+        // MAX_ID is positive and small: the cast keeps the value.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+        Self::from_id(id as i32)
+    }
+
+    /// The system call with the lowest number.
+    #[must_use]
+    pub const fn first() -> Sysno {
+        Self::ALL[0]
+    }
+
+    /// The system call with the highest number.
+    #[must_use]
+    pub const fn last() -> Sysno {
+        Self::ALL[Self::ALL.len() - 1]
+    }
+
+    /// The system call with the next higher number, or `None` after [`Sysno::last`].
+    ///
+    /// ```
+    /// use extrasafe::syscalls::Sysno;
+    /// let all: Vec<Sysno> = std::iter::successors(Some(Sysno::first()), Sysno::next).collect();
+    /// assert_eq!(all, Sysno::iter().collect::<Vec<_>>());
+    /// ```
+    #[must_use]
+    pub const fn next(&self) -> Option<Sysno> {
+        let mut id = self.id() + 1;
+        while id <= Self::MAX_ID {
+            if let Some(next) = Self::from_id(id) {
+                return Some(next);
+            }
+            id += 1;
+        }
+        None
+    }
+
+    /// How many system calls this architecture has.
+    #[must_use]
+    pub const fn count() -> usize {
+        Self::ALL.len()
+    }
+
+    /// The size of the table of numbers from [`Sysno::first`] to [`Sysno::last`], gaps
+    /// included.
+    #[must_use]
+    pub const fn table_size() -> usize {
+        // last() >= first() >= 0.
+        #[allow(clippy::cast_sign_loss)]
+        let size = (Self::last().id() - Self::first().id()) as usize + 1;
+        size
+    }
+
+    /// [`Sysno::table_size`].
+    #[deprecated(
+        since = "0.6.0",
+        note = "use `Sysno::table_size()` (or `Sysno::count()`)"
+    )]
+    #[must_use]
+    pub const fn len() -> usize {
+        Self::table_size()
+    }
+}
+
+/// Parses a system call name, as the `syscalls` crate did: `Err(())` for an unknown name.
+/// [`Sysno::from_name`] is the same as an `Option`.
+///
+/// ```
+/// use extrasafe::syscalls::Sysno;
+/// assert_eq!("openat".parse::<Sysno>(), Ok(Sysno::openat));
+/// assert_eq!("no_such_call".parse::<Sysno>(), Err(()));
+/// ```
+impl core::str::FromStr for Sysno {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Sysno, ()> {
+        Sysno::from_name(s).ok_or(())
+    }
+}
