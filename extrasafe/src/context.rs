@@ -85,7 +85,8 @@ pub struct SafetyContext {
 const NO_FAST_OPEN: &str = "Landlock connect rules (no TCP Fast Open)";
 
 /// TCP Fast Open (`sendto`/`sendmsg` with `MSG_FASTOPEN`) connects without `connect(2)`, and
-/// Landlock (up to ABI 7 at least) does not check it against its connect rules. Where the
+/// some kernels' Landlock does not check it against its connect rules (the ABI number does
+/// not say which). Where the
 /// context restricts connect ports, every rule allowing those calls also requires the flag to
 /// be clear; an unconditional rule becomes this one condition. `explain()` shows it.
 #[cfg(feature = "landlock")]
@@ -239,6 +240,11 @@ impl SafetyContext {
     }
 
     /// Applies only the context's Landlock rules: no seccomp filter is loaded.
+    ///
+    /// A context that restricts TCP connect ports cannot be applied this way
+    /// ([`ExtraSafeError::ConnectRulesNeedSeccomp`]): TCP Fast Open connects past the
+    /// connect rules, and only the seccomp filter closes that (see
+    /// [`Landlock`](crate::Landlock)).
     ///
     /// ```
     /// use extrasafe::{Landlock, SafetyContext};
@@ -651,6 +657,10 @@ impl SafetyContext {
         }
         let filter = if self.landlock_only {
             self.check_errno()?;
+            #[cfg(feature = "landlock")]
+            if self.landlock.restricts_connect() {
+                return Err(ExtraSafeError::ConnectRulesNeedSeccomp);
+            }
             None
         } else {
             Some(self.compile_seccomp()?)

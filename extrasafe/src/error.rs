@@ -134,6 +134,10 @@ pub enum ExtraSafeError {
     LandlockNoThreadSync,
     /// The Landlock layer failed.
     LandlockError(LandlockFailure),
+    /// [`SafetyContext::landlock_only`](crate::SafetyContext::landlock_only) with rules that
+    /// restrict TCP connect ports: TCP Fast Open connects past them, and only extrasafe's
+    /// seccomp filter, which `landlock_only` leaves out, can forbid it.
+    ConnectRulesNeedSeccomp,
     /// [`SafetyContext::compile`](crate::SafetyContext::compile) was called on a context
     /// with another layer (Landlock rules, process isolation) that a
     /// [`CompiledFilter`](crate::CompiledFilter) cannot carry.
@@ -321,6 +325,13 @@ impl fmt::Display for ExtraSafeError {
                 f.write_str("Landlock does not support syncing to all threads")
             }
             ExtraSafeError::LandlockError(e) => write!(f, "A Landlock error occurred: {e:?}"),
+            ExtraSafeError::ConnectRulesNeedSeccomp => f.write_str(
+                "landlock_only: the context restricts TCP connect ports, but TCP Fast Open \
+                 (sendto or sendmsg with MSG_FASTOPEN) connects without connect(2) and \
+                 Landlock does not check it; only extrasafe's seccomp filter, which \
+                 landlock_only leaves out, forbids it: drop landlock_only and enable the \
+                 RuleSets the program needs, or drop the connect rules",
+            ),
             ExtraSafeError::NotSeccompOnly { layer } => write!(
                 f,
                 "compile() builds only the seccomp filter, but this context also has {layer}, \

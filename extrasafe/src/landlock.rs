@@ -14,14 +14,18 @@
 //! connect (whichever the rules use) to the listed ports. Scopes deny signals and abstract unix
 //! socket connections to processes outside the sandbox.
 //!
-//! Port rules cover TCP only, and (up to at least Linux 6.18, ABI 7) the kernel does not
-//! check two ways around them: `listen` on a socket that was never bound gets an ephemeral
-//! port whatever the bind rules say, and TCP Fast Open (`sendto`/`sendmsg` with
-//! `MSG_FASTOPEN` on a fresh socket) connects without `connect`, whatever the connect rules
-//! say. extrasafe closes the second in its seccomp filter: where a context restricts connect
-//! ports, `sendto`, `sendmsg` and `sendmmsg` are allowed only without `MSG_FASTOPEN`, however
-//! a RuleSet allows them (`explain()` shows it). The first remains: a context with bind rules
-//! that also allows `listen` can listen on an ephemeral port.
+//! Port rules cover TCP only, and there are two ways around them. `listen` on a socket that
+//! was never bound gets an ephemeral port whatever the bind rules say (up to at least Linux
+//! 6.18, ABI 7). TCP Fast Open (`sendto`/`sendmsg` with `MSG_FASTOPEN` on a fresh socket)
+//! connects without `connect`: kernels whose Landlock does not check it
+//! (landlock-lsm/linux#41) let it past the connect rules, and the ABI number does not tell
+//! them apart from kernels that check it (6.18 here answers `EACCES`). extrasafe closes the
+//! second in its seccomp filter: where a context restricts connect ports, `sendto`,
+//! `sendmsg` and `sendmmsg` are allowed only without `MSG_FASTOPEN`, however a RuleSet
+//! allows them (`explain()` shows it), and
+//! [`SafetyContext::landlock_only`](crate::SafetyContext::landlock_only), which loads no
+//! filter, refuses connect rules. The first remains: a context with bind rules that also
+//! allows `listen` can listen on an ephemeral port.
 //!
 //! | ABI | Linux | rights |
 //! |---|---|---|

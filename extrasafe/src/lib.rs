@@ -251,6 +251,13 @@ pub use extrasafe_macros::main;
 /// inside it leave the block, not the enclosing function, so the block's own errors come
 /// back inside `Ok`.
 ///
+/// What this protects against is the block's syscalls: as with
+/// [`SafetyContext::run`], the block's thread shares memory and descriptors with the rest of
+/// the program, so memory corruption in it can reach the unrestricted threads, and a
+/// descriptor the program opens later is reachable through the syscalls the context allows
+/// on every descriptor. For untrusted input that may exploit memory bugs, isolate a process
+/// ([`isolate`]).
+///
 /// In a program that is sandboxed already (by [`#[extrasafe::main]`](main), say), the outer
 /// context must allow what this needs: creating a thread
 /// ([`Threads::allow_create`](builtins::danger_zone::Threads::allow_create)), and loading

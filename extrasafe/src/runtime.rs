@@ -49,6 +49,14 @@ impl SafetyContext {
     /// thread and comes back as [`ExtraSafeError::Panicked`] with its message. `f` may borrow
     /// from the caller: the thread is joined before `run` returns.
     ///
+    /// What this protects against: the sandboxed thread's *syscalls*. It shares the address
+    /// space and the file descriptor table with the rest of the program: code in `f` that
+    /// corrupts memory (or uses `unsafe` on purpose) can reach other threads' memory and
+    /// make them do what the filter forbids, and a descriptor the program opens later, on
+    /// any thread, is reachable through the syscalls the context allows on every descriptor
+    /// (`SystemIO::allow_read`, say; prefer `allow_file_read(&file)`). For untrusted input
+    /// that may exploit memory bugs, isolate a process ([`crate::isolate`]).
+    ///
     /// ```
     /// use extrasafe::{builtins::BasicCapabilities, SafetyContext};
     /// let untrusted = String::from("42");

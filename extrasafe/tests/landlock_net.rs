@@ -16,9 +16,11 @@
 //!   sandbox, a signal to a process outside it. Signals to the own process (even to threads
 //!   that are not sandboxed) stay allowed.
 //! - Not checked by the kernel: `listen` on an unbound socket binds an ephemeral port past
-//!   the bind rules (`kernel_gap_*` test); TCP Fast Open (`sendto` with `MSG_FASTOPEN`)
-//!   connects past the connect rules, which extrasafe's seccomp filter closes (see
-//!   `tcp_fast_open_cannot_get_past_connect_rules`).
+//!   the bind rules (`kernel_gap_*` test).
+//! - TCP Fast Open (`sendto` with `MSG_FASTOPEN`) is checked against the connect rules on
+//!   this kernel (`kernel_fact_*`), not on every kernel: extrasafe's seccomp filter forbids
+//!   it wherever connect ports are restricted (`tcp_fast_open_cannot_get_past_connect_rules`)
+//!   and `landlock_only` refuses connect rules.
 #![cfg(feature = "landlock")]
 
 mod common;
@@ -1130,5 +1132,69 @@ sandboxed_test! {
         let fd = tcp_socket();
         assert_eq!(send_fast_open(fd, other, b"past it"), Err(libc::EPERM));
         assert_eq!(send_fast_open(fd, allowed, b"past it"), Err(libc::EPERM));
+    }
+}
+
+sandboxed_test! {
+    /// `landlock_only` loads no seccomp filter, so nothing would stop TCP Fast Open from
+    /// connecting past the connect rules: a context that restricts connect ports is refused
+    /// there, and nothing is applied (Fast Open to any port still works afterwards: the
+    /// process is not sandboxed at all).
+    fn landlock_only_refuses_connect_rules_that_fast_open_would_get_past() {
+        if !has_abi(4) {
+            return;
+        }
+        let (_allowed_listener, allowed) = listener();
+        let (other_listener, other) = listener();
+        let err = SafetyContext::new()
+            .landlock_only()
+            .enable(Landlock::new().connect_tcp([allowed]))
+            .unwrap()
+            .apply_to_current_thread()
+            .unwrap_err();
+        assert!(matches!(err, ExtraSafeError::ConnectRulesNeedSeccomp), "{err:?}");
+        assert!(err.to_string().contains("TCP Fast Open"), "{err}");
+        // Nothing was applied: connecting anywhere works, Fast Open included.
+        TcpStream::connect(localhost(other)).expect("no Landlock rule was applied");
+        let sent = send_fast_open(tcp_socket(), other, b"hi");
+        assert!(sent.is_ok(), "{sent:?}");
+        drop(other_listener);
+        // Bind rules alone are fine under landlock_only (Fast Open does not bind).
+        SafetyContext::new()
+            .landlock_only()
+            .enable(Landlock::new().bind_tcp(allowed))
+            .unwrap()
+            .apply_to_current_thread()
+            .expect("bind rules apply under landlock_only");
+    }
+}
+
+sandboxed_test! {
+    /// What this kernel does with TCP Fast Open under a Landlock connect rule and no seccomp
+    /// filter: it checks the port, as `connect` would (`EACCES`). Landlock up to ABI 6 did
+    /// not (landlock-lsm/linux#41), and the ABI number does not say which a kernel does, so
+    /// extrasafe forbids `MSG_FASTOPEN` in its filter wherever connect ports are restricted,
+    /// and `landlock_only` refuses connect rules
+    /// (`landlock_only_refuses_connect_rules_that_fast_open_would_get_past`).
+    fn kernel_fact_fast_open_is_checked_against_connect_rules_on_this_kernel() {
+        use landlock::{Access, AccessNet, NetPort, Ruleset, RulesetAttr, RulesetCreatedAttr, ABI};
+        if !has_abi(4) {
+            return;
+        }
+        let (_allowed_listener, allowed) = listener();
+        let (_other_listener, other) = listener();
+        let status = Ruleset::default()
+            .handle_access(AccessNet::from_all(ABI::V4))
+            .unwrap()
+            .create()
+            .unwrap()
+            .add_rule(NetPort::new(allowed, AccessNet::ConnectTcp))
+            .unwrap()
+            .restrict_self()
+            .unwrap();
+        assert_eq!(status.ruleset, landlock::RulesetStatus::FullyEnforced);
+        assert_errno(TcpStream::connect(localhost(other)), libc::EACCES);
+        assert_eq!(send_fast_open(tcp_socket(), other, b"hi"), Err(libc::EACCES));
+        assert_eq!(send_fast_open(tcp_socket(), allowed, b"hi"), Ok(2));
     }
 }

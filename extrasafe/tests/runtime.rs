@@ -326,3 +326,52 @@ sandboxed_test! {
         assert!(narrower.is_ok(), "gettid is one of the basics");
     }
 }
+
+/// What `run` does not protect: the sandboxed thread shares the descriptor table and the
+/// memory of the program. A file the host opens while the sandboxed thread runs is readable
+/// from it through `allow_read` (read on any descriptor), and what it writes to memory the
+/// host sees. (The docs of `run` and `extrasafe!` say so and point to process isolation.)
+#[test]
+fn a_sandboxed_thread_shares_descriptors_and_memory_with_the_host() {
+    use std::os::fd::AsRawFd;
+    use std::sync::mpsc::channel;
+    let (fd_tx, fd_rx) = channel::<i32>();
+    let (ready_tx, ready_rx) = channel::<()>();
+    let shared = std::sync::atomic::AtomicU64::new(0);
+    let ctx = SafetyContext::new()
+        .enable(SystemIO::nothing().allow_read())
+        .unwrap();
+    std::thread::scope(|scope| {
+        let shared = &shared;
+        let handle = scope.spawn(move || {
+            ctx.run(move || {
+                // Opening is denied in here...
+                assert_errno(std::fs::File::open("/proc/self/status"), libc::EPERM);
+                ready_tx.send(()).unwrap();
+                // ...but a descriptor the host opened later is read through allow_read.
+                let fd = fd_rx.recv().unwrap();
+                let mut buf = [0u8; 64];
+                let read = common::raw_syscall(
+                    libc::SYS_read,
+                    [
+                        fd as u64,
+                        buf.as_mut_ptr() as u64,
+                        buf.len() as u64,
+                        0,
+                        0,
+                        0,
+                    ],
+                );
+                shared.store(42, Ordering::SeqCst);
+                read.map(|n| String::from_utf8_lossy(&buf[..n as usize]).into_owned())
+            })
+        });
+        ready_rx.recv().unwrap();
+        let host_file = std::fs::File::open("/proc/self/status").unwrap();
+        fd_tx.send(host_file.as_raw_fd()).unwrap();
+        let text = handle.join().unwrap().unwrap().unwrap();
+        assert!(text.contains("Name:"), "{text}");
+        drop(host_file);
+    });
+    assert_eq!(shared.load(Ordering::SeqCst), 42);
+}
