@@ -348,6 +348,16 @@ fn environment() -> Vec<u8> {
     ))
 }
 
+/// The first thing the user code does: look at the init (PID 1). Its filter and its
+/// non-dumpability must be in place already, or the user code could attach to it.
+fn look_at_the_init() -> Vec<u8> {
+    let seccomp = status_field(1, "Seccomp").unwrap_or_default();
+    let mem = std::fs::File::open("/proc/1/mem")
+        .map(drop)
+        .map_err(|e| errno(&e));
+    format!("Seccomp: {seccomp}|mem: {mem:?}").into_bytes()
+}
+
 fn sleep_forever() {
     loop {
         std::thread::sleep(std::time::Duration::from_secs(60));
@@ -405,11 +415,12 @@ fn build(name: &'static str) -> Isolate {
         "env" => Isolate::new_with_payload(name, environment)
             .configure(|c| c.hostname("box").env("FROM_CONFIG", "yes")),
         "sleep" => Isolate::new(name, sleep_forever),
+        "look_at_init" => Isolate::new_with_payload(name, look_at_the_init),
         other => panic!("no isolate {other}"),
     }
 }
 
-const ISOLATES: [&str; 23] = [
+const ISOLATES: [&str; 24] = [
     "pid",
     "ids",
     "net",
@@ -433,6 +444,7 @@ const ISOLATES: [&str; 23] = [
     "hello",
     "env",
     "sleep",
+    "look_at_init",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -699,6 +711,16 @@ fn wait_for_isolated() -> (u32, u32, u32) {
     (supervisor, init, isolated)
 }
 
+/// The user code starts only once the init has restricted itself: from its first
+/// instruction it finds the init under seccomp and not dumpable (`/proc/1/mem` cannot be
+/// opened). Run many times: without the init's ready byte, the user code raced the init.
+fn the_user_code_starts_after_the_init_is_restricted() {
+    for _ in 0..20 {
+        let out = text(&run("look_at_init"));
+        assert_eq!(out, format!("Seccomp: 2|mem: Err({})", libc::EACCES));
+    }
+}
+
 fn killing_the_supervisor_kills_the_isolated_process() {
     let worker = std::thread::spawn(|| Isolate::run_with("sleep", &RunOptions::new()));
     let (supervisor, init, isolated) = wait_for_isolated();
@@ -923,6 +945,10 @@ const CASES: &[Case] = &[
     (
         "killing_the_supervisor_kills_the_isolated_process",
         killing_the_supervisor_kills_the_isolated_process,
+    ),
+    (
+        "the_user_code_starts_after_the_init_is_restricted",
+        the_user_code_starts_after_the_init_is_restricted,
     ),
     (
         "the_init_is_restricted_and_runs_no_user_code",

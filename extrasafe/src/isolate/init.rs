@@ -9,7 +9,9 @@
 //!
 //! - gives up what it still holds: every descriptor but 0–2, every capability, its
 //!   dumpability (so the user code cannot trace it or read its memory), and every syscall
-//!   but waiting, signalling its child and writing to stderr (its own seccomp filter);
+//!   but waiting, signalling its child, writing to stderr and closing (its own seccomp
+//!   filter); its child waits for it to be done (a byte on a pipe) before it goes on, so
+//!   the user code never finds it still dumpable;
 //! - forwards the signals in [`FORWARDED`] to its child;
 //! - reaps every process that ends in the namespace;
 //! - when its child ends, writes how it ended to an [`EndCell`] shared with the supervisor
@@ -21,6 +23,8 @@ use super::sys::{self, ChildEnd, SharedMemory};
 use crate::rules::{RuleSet, SeccompArgumentFilter, SeccompRule};
 use crate::syscalls::Sysno;
 use std::collections::HashMap;
+use std::io::Write;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 /// The signals the supervisor and the init pass on to the isolated process (when one of
 /// them is sent to the supervisor, or to the init).
@@ -49,6 +53,9 @@ pub(crate) const WAITED_FOR: [libc::c_int; 9] = [
     FORWARDED[6],
     FORWARDED[7],
 ];
+
+/// What the init writes on its ready pipe once it has restricted itself.
+pub(crate) const READY: &[u8; 1] = b"R";
 
 const MAGIC: &[u8; 4] = b"XSE1";
 const CELL: usize = 12;
@@ -100,7 +107,13 @@ struct InitRules {
 
 impl RuleSet for InitRules {
     fn simple_rules(&self) -> Vec<Sysno> {
-        vec![Sysno::wait4, Sysno::rt_sigtimedwait, Sysno::write]
+        // close: the ready pipe, once written.
+        vec![
+            Sysno::wait4,
+            Sysno::rt_sigtimedwait,
+            Sysno::write,
+            Sysno::close,
+        ]
     }
 
     fn conditional_rules(&self) -> HashMap<Sysno, Vec<SeccompRule>> {
@@ -119,8 +132,8 @@ impl RuleSet for InitRules {
 }
 
 /// Gives up what the init does not need: descriptors, capabilities, dumpability, syscalls.
-fn restrict(child: libc::pid_t) -> Result<(), (&'static str, String)> {
-    sys::close_fds_except(&[]).map_err(|e| ("close the init's descriptors", e.to_string()))?;
+fn restrict(child: libc::pid_t, ready: RawFd) -> Result<(), (&'static str, String)> {
+    sys::close_fds_except(&[ready]).map_err(|e| ("close the init's descriptors", e.to_string()))?;
     sys::drop_all_capabilities().map_err(|e| ("drop the init's capabilities", e.to_string()))?;
     sys::set_dumpable(false).map_err(|e| ("make the init non-dumpable", e.to_string()))?;
     crate::SafetyContext::new()
@@ -134,11 +147,25 @@ fn restrict(child: libc::pid_t) -> Result<(), (&'static str, String)> {
 /// restricts itself, forwards signals, reaps, and exits when `child` has ended, having
 /// written how it ended to `cell`. [`WAITED_FOR`] must be blocked.
 ///
-/// If the init cannot restrict itself, it kills `child` before the user code runs (its
-/// setup has the signals blocked and takes longer), reports the failed step in `slot` and
-/// on stderr, and exits with status 1.
-pub(crate) fn run(child: libc::pid_t, mut cell: EndCell, slot: &mut ResultSlot) -> ! {
-    if let Err((step, reason)) = restrict(child) {
+/// If the init cannot restrict itself, it kills `child` (which is still waiting for the
+/// ready byte: no user code has run), reports the failed step in `slot` and on stderr, and
+/// exits with status 1.
+///
+/// Once restricted, it writes [`READY`] to `ready`: the child waits for it before it goes on
+/// to the user code, so that the user code never meets an init that is still dumpable.
+pub(crate) fn run(
+    child: libc::pid_t,
+    mut cell: EndCell,
+    slot: &mut ResultSlot,
+    ready: OwnedFd,
+) -> ! {
+    let restricted = restrict(child, ready.as_raw_fd()).and_then(|()| {
+        let mut ready = std::fs::File::from(ready);
+        let written = ready.write_all(READY);
+        drop(ready);
+        written.map_err(|e| ("tell the isolated process the init is ready", e.to_string()))
+    });
+    if let Err((step, reason)) = restricted {
         let _ = sys::kill(child, libc::SIGKILL);
         let _ = sys::wait(child);
         eprintln!("extrasafe: isolate: {step}: {reason}");

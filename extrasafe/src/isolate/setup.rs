@@ -3,7 +3,7 @@
 
 use std::ffi::{CString, OsStr};
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -386,15 +386,30 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
 /// will run the user code. PID 1 becomes the init and never returns; the child (PID 2)
 /// returns with the parent-death signal armed. The init's signals ([`init::WAITED_FOR`])
 /// are blocked, as they are from before the first fork on.
+///
+/// The child goes on only once the init has restricted itself (a byte on a pipe, written
+/// after the init's seccomp filter is loaded): until then the init may still be dumpable,
+/// and a process of the same user could attach to it.
 fn start_init(end: EndCell, slot: &mut ResultSlot) -> Result<(), StepError> {
+    let (ready_r, ready_w) = sys::pipe().step("make the init's ready pipe")?;
     match sys::fork_single_threaded().step("start the isolated process under its init")? {
-        Fork::Parent(child) => init::run(child, end, slot),
+        Fork::Parent(child) => {
+            drop(ready_r);
+            init::run(child, end, slot, ready_w)
+        }
         Fork::Child => {
+            drop(ready_w);
             // Only the init and the supervisor share the cell: the user code cannot write it.
             drop(end);
             // The init ends only after its child, or with the whole namespace; the signal
             // keeps "dies with its supervisor" true for this process too.
             sys::set_parent_death_signal(libc::SIGKILL).step("set the parent-death signal")?;
+            let mut ready = [0u8; 1];
+            let got = File::from(ready_r).read_exact(&mut ready);
+            if got.is_err() || ready != *init::READY {
+                // The init failed to restrict itself (it kills this process, too).
+                sys::exit_now(1);
+            }
             Ok(())
         }
     }
