@@ -219,6 +219,12 @@ impl SystemIO {
     /// lseek on its descriptor, and (as in 0.5.1) the metadata syscalls with it as first
     /// argument: fstat, newfstatat, statx, getdents64 (and stat, lstat, getdents on
     /// x86_64), getcwd.
+    ///
+    /// `newfstatat` and `statx` also take a path, which seccomp cannot read: with this
+    /// descriptor as their directory argument, an absolute path reads the metadata (not the
+    /// contents) of any file the user may see. Restrict paths with Landlock where that
+    /// matters. (`stat`, `lstat` and `getcwd` take a pointer first, so their condition
+    /// never holds: they stay denied.)
     pub fn allow_file_read(mut self, file: &File) -> SystemIO {
         let fd = u64::from(file.as_raw_fd().unsigned_abs());
         for &sysno in IO_READ.iter().chain(IO_METADATA) {
