@@ -1086,3 +1086,25 @@ fn everything_combines_with_networking_everything() {
         Some(extrasafe::Verdict::AllowedIf { .. })
     ));
 }
+
+sandboxed_test! {
+    /// What `allow_file_read`'s metadata syscalls allow beyond the descriptor (as in 0.5.1,
+    /// and documented): `newfstatat` with the descriptor as directory and an absolute path
+    /// reads another file's metadata; with any other directory it is denied.
+    fn allow_file_read_metadata_with_its_fd_as_dirfd_reaches_absolute_paths() {
+        let file = File::open("/proc/self/status").unwrap();
+        let fd = file.as_raw_fd() as u64;
+        sandbox(SystemIO::nothing().allow_file_read(&file));
+        let path = c_path(Path::new("/etc/passwd"));
+        let mut stat = [0u8; 256];
+        let at = |dirfd: u64, stat: &mut [u8; 256]| {
+            raw_syscall(
+                libc::SYS_newfstatat,
+                [dirfd, path.as_ptr() as u64, stat.as_mut_ptr() as u64, 0, 0, 0],
+            )
+        };
+        assert_eq!(at(fd, &mut stat), Ok(0), "the documented reach");
+        assert_eq!(at(fd + 100, &mut stat), Err(libc::EPERM));
+        assert_errno(std::fs::metadata("/etc/passwd"), libc::EPERM);
+    }
+}
