@@ -1631,3 +1631,46 @@ sandboxed_test! {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
     }
 }
+
+sandboxed_test! {
+    /// `stdio` restricts `kill` and `tgkill` to the process itself; `tkill` (which names a
+    /// thread of any process) and `migrate_pages` (any pid) are not in it, or they would undo
+    /// that: a process the test started survives `tkill(pid, SIGKILL)`. `proc` allows `tkill`,
+    /// as in jart's port.
+    fn stdio_cannot_tkill_or_migrate_another_process() {
+        let mut child = Command::new("sleep").arg("30").spawn().expect("start sleep");
+        let pid = u64::from(child.id());
+        pledge("stdio");
+        assert_eq!(raw_syscall(libc::SYS_tkill, [pid, libc::SIGKILL as u64, 0, 0, 0, 0]), Err(libc::EPERM));
+        let nodes: u64 = 1;
+        assert_eq!(
+            raw_syscall(
+                libc::SYS_migrate_pages,
+                [pid, 64, std::ptr::addr_of!(nodes) as u64, std::ptr::addr_of!(nodes) as u64, 0, 0]
+            ),
+            Err(libc::EPERM)
+        );
+        // The child is alive: waitid with WNOHANG finds no change (wait4 is in stdio).
+        assert_eq!(child.try_wait().expect("wait4"), None, "the child was killed");
+        // Signalling itself still works through tgkill (raise).
+        let tid = raw_syscall(libc::SYS_gettid, [0; 6]).unwrap() as u64;
+        assert_eq!(raw_syscall(libc::SYS_tgkill, [getpid() as u64, tid, 0, 0, 0, 0]), Ok(0));
+        let _ = child.kill();
+    }
+}
+
+#[test]
+fn proc_allows_tkill_and_stdio_does_not() {
+    let explain = |p: &str| {
+        SafetyContext::new()
+            .enable(Pledge::new(p).unwrap())
+            .unwrap()
+            .explain()
+            .unwrap()
+    };
+    assert!(explain("stdio").get(Sysno::tkill).is_none());
+    assert!(matches!(
+        explain("stdio proc").get(Sysno::tkill),
+        Some(Verdict::Allowed { .. })
+    ));
+}

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use common::assert_errno;
-use extrasafe::builtins::{BasicCapabilities, SystemIO};
+use extrasafe::builtins::{BasicCapabilities, NestedSandboxes, SystemIO};
 use extrasafe::{ExtraSafeError, Orchestrator, SafetyContext};
 
 fn basics() -> SafetyContext {
@@ -374,4 +374,47 @@ fn a_sandboxed_thread_shares_descriptors_and_memory_with_the_host() {
         drop(host_file);
     });
     assert_eq!(shared.load(Ordering::SeqCst), 42);
+}
+
+sandboxed_test! {
+    /// `NestedSandboxes` allows loading a filter on the calling thread only: a sandboxed
+    /// thread that asks for `SECCOMP_FILTER_FLAG_TSYNC` (`apply_to_all_threads`) would push
+    /// its whole filter chain onto the unsandboxed threads of the program (the kernel syncs
+    /// a chain onto threads whose chain is an ancestor of it, no filter included). It is
+    /// denied, and the host thread stays unfiltered.
+    fn a_sandboxed_thread_cannot_push_its_filter_onto_the_host_with_tsync() {
+        let seccomp_of_this_thread = || {
+            std::fs::read_to_string("/proc/thread-self/status")
+                .map(|s| s.lines().find(|l| l.starts_with("Seccomp:")).unwrap_or("").to_string())
+        };
+        assert_eq!(seccomp_of_this_thread().unwrap(), "Seccomp:\t0");
+        let inner = SafetyContext::new()
+            .enable(NestedSandboxes)
+            .unwrap()
+            .enable(BasicCapabilities)
+            .unwrap()
+            .run(|| {
+                // Narrowing this thread works...
+                let own = SafetyContext::new()
+                    .enable(BasicCapabilities)
+                    .unwrap()
+                    .enable(NestedSandboxes)
+                    .unwrap()
+                    .apply_to_current_thread();
+                // ...syncing onto every thread does not.
+                let all = SafetyContext::new()
+                    .enable(BasicCapabilities)
+                    .unwrap()
+                    .apply_to_all_threads();
+                (own, all)
+            })
+            .unwrap();
+        assert!(inner.0.is_ok(), "{:?}", inner.0);
+        let err = inner.1.unwrap_err();
+        assert!(matches!(err, ExtraSafeError::SeccompError(_)), "{err:?}");
+        assert_eq!(
+            seccomp_of_this_thread().expect("the host thread can still open files"),
+            "Seccomp:\t0"
+        );
+    }
 }

@@ -11,15 +11,17 @@ use crate::Comparator;
 const PR_SET_NO_NEW_PRIVS: u64 = 38;
 /// `seccomp(SECCOMP_SET_MODE_FILTER, ..)`.
 const SECCOMP_SET_MODE_FILTER: u64 = 1;
-/// `SECCOMP_FILTER_FLAG_TSYNC`.
-const SECCOMP_FILTER_FLAG_TSYNC: u64 = 1;
 
 /// What applying a further, narrower seccomp context needs, for code that is already
 /// sandboxed: `extrasafe!` blocks or [`SafetyContext::run`](crate::SafetyContext::run) in a
 /// program sandboxed by `#[extrasafe::main]`, say.
 ///
 /// Syscalls: `prctl(PR_SET_NO_NEW_PRIVS, 1)` and `seccomp(SECCOMP_SET_MODE_FILTER)` with no
-/// flags or with `TSYNC` — what 0.5.1 needed too. Compiling a context needs no syscall
+/// flags — what 0.5.1 needed too. Not `SECCOMP_FILTER_FLAG_TSYNC`: from a sandboxed thread
+/// it would push the thread's whole filter chain onto the program's unsandboxed threads, so
+/// `apply_to_all_threads` fails here (a `SeccompError`). A program sandboxed as a whole that
+/// must narrow every thread again can allow `seccomp` with that flag in a RuleSet of its own,
+/// in a context applied to all threads. Compiling a context needs no syscall
 /// (extrasafe generates the program in memory). Neither can widen what the outer filter
 /// allows: filters only stack. Nested *Landlock* rules also need to open their paths and are
 /// not covered.
@@ -58,18 +60,18 @@ impl RuleSet for NestedSandboxes {
                 ))
                 .and_condition(SeccompArgumentFilter::new64(1, Comparator::Eq, 1)),
         );
-        for flags in [0, SECCOMP_FILTER_FLAG_TSYNC] {
-            push_rule(
-                &mut rules,
-                SeccompRule::new(Sysno::seccomp)
-                    .and_condition(SeccompArgumentFilter::new64(
-                        0,
-                        Comparator::Eq,
-                        SECCOMP_SET_MODE_FILTER,
-                    ))
-                    .and_condition(SeccompArgumentFilter::new64(1, Comparator::Eq, flags)),
-            );
-        }
+        // Flags 0 only: with SECCOMP_FILTER_FLAG_TSYNC, a sandboxed thread would push its
+        // whole filter chain onto the program's unsandboxed threads.
+        push_rule(
+            &mut rules,
+            SeccompRule::new(Sysno::seccomp)
+                .and_condition(SeccompArgumentFilter::new64(
+                    0,
+                    Comparator::Eq,
+                    SECCOMP_SET_MODE_FILTER,
+                ))
+                .and_condition(SeccompArgumentFilter::new64(1, Comparator::Eq, 0)),
+        );
         rules
     }
 

@@ -61,7 +61,7 @@
 //! | `tty` | terminal ioctls | `ioctl` `TCGETS`, `TCSETS`, `TCSETSW`, `TCSETSF`, `TIOCGWINSZ`, `TIOCSWINSZ`, `TIOCGPGRP`, `TIOCSPGRP`, `TCFLSH`, `TCXONC`, `TCSBRK`, `TIOCSBRK` |
 //! | `sendfd` | send descriptors | `sendmsg`, `sendmmsg` |
 //! | `recvfd` | receive descriptors | `recvmsg`, `recvmmsg` |
-//! | `proc` | fork, signal others, priorities | `fork`, `vfork`, `kill`, `tgkill`, `setsid`, `setpgid`, `prlimit64`, `setrlimit`, `{get,set}priority`, `ioprio_{get,set}`, `sched_{get,set}{scheduler,param}`, `sched_get_priority_{min,max}`; `clone` with exactly the flags libc uses for `fork`, `posix_spawn` and threads |
+//! | `proc` | fork, signal others, priorities | `fork`, `vfork`, `kill`, `tgkill`, `tkill`, `setsid`, `setpgid`, `prlimit64`, `setrlimit`, `{get,set}priority`, `ioprio_{get,set}`, `sched_{get,set}{scheduler,param}`, `sched_get_priority_{min,max}`; `clone` with exactly the flags libc uses for `fork`, `posix_spawn` and threads |
 //! | `exec` | run programs | `execve`, `execveat` (the program keeps the filter: a dynamic one also needs `rpath` and `prot_exec`) |
 //! | `prot_exec` | executable mappings | `mprotect`; `mmap` without `MAP_LOCKED`, `MAP_NONBLOCK` or `MAP_HUGETLB` |
 //! | `settime` | set the clock | `settimeofday`, `clock_adjtime` |
@@ -82,13 +82,13 @@
 //! `timerfd_gettime`; `clock_gettime`, `clock_getres`, `gettimeofday`, `nanosleep`,
 //! `clock_nanosleep`, `getitimer`, `setitimer`, `alarm`, `pause`; `rt_sigaction`,
 //! `rt_sigprocmask`, `rt_sigreturn`, `rt_sigsuspend`, `rt_sigpending`, `rt_sigtimedwait`,
-//! `sigaltstack`, `tkill`, `restart_syscall`; `getpid`, `gettid`, `getppid`, `getuid`,
+//! `sigaltstack`, `restart_syscall`; `getpid`, `gettid`, `getppid`, `getuid`,
 //! `geteuid`, `getgid`, `getegid`, `getresuid`, `getresgid`, `getgroups`, `getpgid`,
 //! `getpgrp`, `getsid`, `getrlimit`, `getrusage`, `times`, `umask`, `uname`, `sysinfo`,
 //! `getrandom`, `getcpu`; `brk`, `munmap`, `mremap`, `madvise`, `msync`, `mincore`, `mlock`,
-//! `mlock2`, `munlock`, `migrate_pages`, `membarrier`, `arch_prctl`; `futex`,
+//! `mlock2`, `munlock`, `membarrier`, `arch_prctl`; `futex`,
 //! `set_robust_list`, `get_robust_list`, `set_tid_address`, `rseq`; `sched_yield`,
-//! `sched_getaffinity`, `sched_setaffinity`; `recvfrom`, `shutdown`, `socketpair`, `wait4`,
+//! `sched_getaffinity`, `sched_setaffinity` (also in `BasicCapabilities`); `recvfrom`, `shutdown`, `socketpair`, `wait4`,
 //! `exit`, `exit_group`. Allowed when:
 //! - `mmap`: prot ⊆ `PROT_READ | PROT_WRITE`, flags without `MAP_LOCKED` or `MAP_NONBLOCK`
 //!   (this rule holds whatever the promises, see "The floor");
@@ -102,8 +102,10 @@
 //! - `sendto`: a NULL address (a connected socket);
 //! - `kill`, `tgkill`: the pid of the process that enables the pledge;
 //! - `prlimit64`: a NULL new limit (reading only);
-//! - `seccomp`: `SECCOMP_SET_MODE_FILTER` with no flags or `SECCOMP_FILTER_FLAG_TSYNC`
-//!   (adding a filter, which can only take more away, as `prctl(PR_SET_SECCOMP)` does).
+//! - `seccomp`: `SECCOMP_SET_MODE_FILTER` with no flags (adding a filter to the calling
+//!   thread, which can only take more away, as `prctl(PR_SET_SECCOMP)` does; not
+//!   `SECCOMP_FILTER_FLAG_TSYNC`, with which a pledged thread could push its filter chain
+//!   onto the program's other threads).
 //!
 //! **Socket options** (`inet`, `anet`, `unix`; `dns` for `setsockopt`), each level paired
 //! with its own options as jart's standalone port pairs them: `SOL_SOCKET` with `SO_TYPE`,
@@ -162,12 +164,10 @@
 //! - **One pledge per context.** On OpenBSD a second `pledge()` can only take promises away;
 //!   two `Pledge`s enabled in one context add up instead (as any two RuleSets do), and may
 //!   conflict where one checks arguments the other does not: put every promise in one pledge
-//!   string. To narrow a pledge later, as a second `pledge()` would, compile the narrower
-//!   context first ([`SafetyContext::compile`](crate::SafetyContext::compile) needs
-//!   `memfd_create`, which no promise has) and load it after:
-//!   [`CompiledFilter::apply_to_current_thread`](crate::CompiledFilter::apply_to_current_thread)
-//!   needs only `prctl(PR_SET_NO_NEW_PRIVS)` and `seccomp(SECCOMP_SET_MODE_FILTER)`, which
-//!   `stdio` allows (jart's port allows `prctl(PR_SET_SECCOMP)`, the same thing). Filters
+//!   string. To narrow a pledge later, as a second `pledge()` would, apply the narrower
+//!   context to the thread: compiling needs no syscall, and loading needs only
+//!   `prctl(PR_SET_NO_NEW_PRIVS)` and `seccomp(SECCOMP_SET_MODE_FILTER)`, which `stdio`
+//!   allows (jart's port allows `prctl(PR_SET_SECCOMP)`, the same thing). Filters
 //!   stack, so the result is the intersection.
 //! - **Combining.** `Pledge` is one RuleSet named `Pledge`. Enabling it next to another
 //!   RuleSet that allows one of its syscalls the other way (with conditions where the pledge
@@ -557,17 +557,16 @@ impl Pledge {
                 let pid = u64::from(std::process::id());
                 r.values(Sysno::kill, 0, &[pid]);
                 r.values(Sysno::tgkill, 0, &[pid]);
-                // Adding a filter, which can only take more away: what prctl(PR_SET_SECCOMP)
-                // does, in the form extrasafe loads filters with (optionally on all threads).
-                for flags in [0, SECCOMP_FILTER_FLAG_TSYNC] {
-                    r.allow_if(
-                        Sysno::seccomp,
-                        &[
-                            (0, (Comparator::Eq, SECCOMP_SET_MODE_FILTER)),
-                            (1, (Comparator::Eq, flags)),
-                        ],
-                    );
-                }
+                // Adding a filter to the calling thread, which can only take more away: what
+                // prctl(PR_SET_SECCOMP) does. Not with SECCOMP_FILTER_FLAG_TSYNC: a pledged
+                // thread would push its filter chain onto the other threads.
+                r.allow_if(
+                    Sysno::seccomp,
+                    &[
+                        (0, (Comparator::Eq, SECCOMP_SET_MODE_FILTER)),
+                        (1, (Comparator::Eq, 0)),
+                    ],
+                );
             }
             Promise::Rpath => r.allow(RPATH),
             Promise::Wpath => {
@@ -860,7 +859,6 @@ const MAP_NONBLOCK: u64 = 0x1_0000;
 const MAP_HUGETLB: u64 = 0x4_0000;
 const SIOCATMARK: u64 = 0x8905;
 const SECCOMP_SET_MODE_FILTER: u64 = 1;
-const SECCOMP_FILTER_FLAG_TSYNC: u64 = 1;
 
 const FCNTL_STDIO: &[u64] = &[
     libc::F_DUPFD as u64,
@@ -920,7 +918,6 @@ const STDIO: &[Sysno] = &[
     Sysno::rt_sigsuspend,
     Sysno::rt_sigpending,
     Sysno::rt_sigtimedwait,
-    Sysno::tkill,
     // exit and scheduling
     Sysno::exit,
     Sysno::exit_group,
@@ -1005,7 +1002,6 @@ const STDIO: &[Sysno] = &[
     Sysno::munmap,
     Sysno::mincore,
     Sysno::madvise,
-    Sysno::migrate_pages,
     Sysno::membarrier,
     #[cfg(target_arch = "x86_64")]
     Sysno::arch_prctl,
@@ -1197,6 +1193,8 @@ const PROC: &[Sysno] = &[
     Sysno::sched_get_priority_max,
     Sysno::sched_getparam,
     Sysno::sched_setparam,
+    // Any thread of any process of the user: not under stdio (as in jart's port).
+    Sysno::tkill,
 ];
 
 const ID: &[Sysno] = &[
