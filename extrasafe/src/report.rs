@@ -125,8 +125,9 @@ impl EnforcementReport {
 ///
 /// Its `Display` is one line:
 /// `isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs root;
-/// 2 binds (1 writable); capabilities: none`, followed by `; rlimits: RLIMIT_NPROC=64, …`
-/// when limits were set.
+/// 2 binds (1 writable); capabilities: none`, followed by `; supplementary groups kept: 27,
+/// 1001` when the process kept host groups and `; rlimits: RLIMIT_NPROC=64, …` when limits
+/// were set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct IsolationReport {
@@ -142,6 +143,12 @@ pub struct IsolationReport {
     /// The capabilities the process kept (such as `"CAP_NET_ADMIN"`), in number order;
     /// empty when it has none.
     pub capabilities: Vec<&'static str>,
+    /// The host's supplementary groups the process still belongs to (host group ids, in
+    /// the kernel's order): empty when isolation dropped them, which it does when the
+    /// caller may (`CAP_SETGID` on the host: root). An unprivileged caller cannot drop
+    /// them, in the new user namespace neither (see the `isolate` module's documentation):
+    /// files those groups may read or write stay readable or writable through the binds.
+    pub supplementary_groups: Vec<u32>,
     /// The resource limits set (soft and hard), by the kernel's name of the resource (such
     /// as `"RLIMIT_NPROC"`), in the order they were configured.
     pub rlimits: Vec<(&'static str, u64)>,
@@ -163,6 +170,14 @@ impl fmt::Display for IsolationReport {
             f.write_str("none")?;
         } else {
             f.write_str(&self.capabilities.join(", "))?;
+        }
+        if !self.supplementary_groups.is_empty() {
+            let groups: Vec<String> = self
+                .supplementary_groups
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            write!(f, "; supplementary groups kept: {}", groups.join(", "))?;
         }
         if !self.rlimits.is_empty() {
             let limits: Vec<String> = self
@@ -276,6 +291,7 @@ mod tests {
             read_only_binds: 1,
             writable_binds: 1,
             capabilities: Vec::new(),
+            supplementary_groups: Vec::new(),
             rlimits: Vec::new(),
         }
     }
@@ -293,13 +309,14 @@ mod tests {
             read_only_binds: 0,
             writable_binds: 1,
             capabilities: vec!["CAP_NET_ADMIN", "CAP_SYS_CHROOT"],
+            supplementary_groups: vec![27, 1001],
             rlimits: vec![("RLIMIT_NPROC", 64), ("RLIMIT_NOFILE", 32)],
         };
         assert_eq!(
             other.to_string(),
             "isolation: new user, pid, mount, ipc, uts, cgroup namespaces; 16 MiB tmpfs root; \
-             1 bind (1 writable); capabilities: CAP_NET_ADMIN, CAP_SYS_CHROOT; rlimits: \
-             RLIMIT_NPROC=64, RLIMIT_NOFILE=32"
+             1 bind (1 writable); capabilities: CAP_NET_ADMIN, CAP_SYS_CHROOT; supplementary \
+             groups kept: 27, 1001; rlimits: RLIMIT_NPROC=64, RLIMIT_NOFILE=32"
         );
     }
 

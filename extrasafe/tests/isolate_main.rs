@@ -97,6 +97,9 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
                     .rlimit(Rlimit::OpenFiles, 64),
             )
         }
+        "report_groups" => SafetyContext::new()
+            .enable(io.allow_open().yes_really().allow_read().allow_close())?
+            .isolate_process(config),
         "report_plain" => SafetyContext::new()
             .enable(io)?
             .isolate_process(config.new_network(false)),
@@ -263,6 +266,10 @@ fn report_main() {
     );
     println!("{isolation}");
     println!("{report}");
+    if program() == "report_groups" {
+        println!("{:?}", isolation.supplementary_groups);
+        println!("{}", status_field(std::process::id(), "Groups").unwrap());
+    }
 }
 
 mod isolated {
@@ -354,6 +361,61 @@ fn apply_isolated_reports_what_isolation_enforced() {
         "{}",
         describe(&out)
     );
+}
+
+/// The isolated main has no supplementary groups where the kernel lets isolation drop them
+/// (a caller that is root on the host, which this case gives two); else it keeps the
+/// caller's, and the report lists them (inside they show unmapped, as the overflow gid, but
+/// for the caller's own group, which is group 0 there).
+#[allow(unsafe_code)]
+fn supplementary_groups_are_dropped_or_reported() {
+    if isolate_common::is_root() {
+        let groups: [libc::gid_t; 2] = [1234, 5678];
+        // SAFETY: the pointer and length describe `groups`, which the kernel only reads.
+        let rc = unsafe { libc::setgroups(groups.len(), groups.as_ptr()) };
+        assert_eq!(rc, 0, "setgroups: {}", std::io::Error::last_os_error());
+    }
+    let host: Vec<u32> = status_field(std::process::id(), "Groups")
+        .unwrap()
+        .split_whitespace()
+        .map(|g| g.parse().unwrap())
+        .collect();
+    // SAFETY: getegid cannot fail and touches no memory.
+    let egid = unsafe { libc::getegid() };
+    let overflow = std::fs::read_to_string("/proc/sys/kernel/overflowgid").unwrap();
+    let (kept, inside) = if isolate_common::is_root() {
+        (Vec::new(), Vec::new())
+    } else {
+        let inside: Vec<String> = host
+            .iter()
+            .map(|&g| {
+                if g == egid {
+                    "0".to_string()
+                } else {
+                    overflow.trim().to_string()
+                }
+            })
+            .collect();
+        (host.clone(), inside)
+    };
+    let out = run("report_groups");
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "{}", describe(&out));
+    assert_eq!(lines[4], format!("{kept:?}"), "{}", describe(&out));
+    assert_eq!(lines[5], inside.join(" "), "{}", describe(&out));
+    if !kept.is_empty() {
+        let listed: Vec<String> = kept.iter().map(ToString::to_string).collect();
+        assert!(
+            lines[2].ends_with(&format!(
+                "; supplementary groups kept: {}",
+                listed.join(", ")
+            )),
+            "{}",
+            lines[2]
+        );
+    }
 }
 
 fn the_supervisor_exits_with_the_childs_exit_code() {
@@ -594,6 +656,10 @@ const CASES: &[Case] = &[
     (
         "apply_isolated_reports_what_isolation_enforced",
         apply_isolated_reports_what_isolation_enforced,
+    ),
+    (
+        "supplementary_groups_are_dropped_or_reported",
+        supplementary_groups_are_dropped_or_reported,
     ),
     (
         "the_supervisor_exits_with_the_childs_exit_code",

@@ -87,6 +87,44 @@ fn binds() -> Vec<u8> {
     ))
 }
 
+/// What opening the special files under `/s` (a read-only bind of the case's `special`
+/// directory) and the device binds does.
+fn special_files() -> Vec<u8> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let open_for_write = |path: &str| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map(drop)
+            .map_err(|e| errno(&e))
+    };
+    let dev_null_ro = open_for_write("/ro-null");
+    let dev_null_rw = open_for_write("/rw-null");
+    let node = if std::path::Path::new("/s/null").exists() {
+        format!("{:?}", open_for_write("/s/null"))
+    } else {
+        "none".to_string()
+    };
+    let socket = std::os::unix::net::UnixStream::connect("/s/sock")
+        .and_then(|mut s| s.write_all(b"s"))
+        .map_err(|e| errno(&e));
+    let fifo = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open("/s/fifo")
+        .and_then(|mut f| f.write_all(b"f"))
+        .map_err(|e| errno(&e));
+    payload_of(format!(
+        "ro /dev/null: {dev_null_ro:?}; rw /dev/null: {dev_null_rw:?}; node: {node}; socket: \
+         {socket:?}; fifo: {fifo:?}"
+    ))
+}
+
+/// The `Groups:` line of the isolated process's status.
+fn supplementary_groups() -> Vec<u8> {
+    payload_of(status_field(std::process::id(), "Groups").unwrap())
+}
+
 /// The capability lines (and NoNewPrivs, Seccomp) of a `/proc/*/status`.
 fn capability_fields(status: &str) -> Vec<String> {
     status
@@ -376,6 +414,11 @@ fn build(name: &'static str) -> Isolate {
             test_dir().join("ro"),
             "/../../../../../../../../tmp/extrasafe-escape",
         ),
+        "special" => Isolate::new_with_payload(name, special_files)
+            .add_bind_mount(test_dir().join("special"), "/s")
+            .add_bind_mount("/dev/null", "/ro-null")
+            .add_bind_mount_writable("/dev/null", "/rw-null"),
+        "groups" => Isolate::new_with_payload(name, supplementary_groups),
         "symlink" => Isolate::new(name, hello)
             .add_bind_mount(test_dir().join("with-link"), "/a")
             .add_bind_mount(test_dir().join("ro"), "/a/link/escape"),
@@ -420,8 +463,10 @@ fn build(name: &'static str) -> Isolate {
     }
 }
 
-const ISOLATES: [&str; 24] = [
+const ISOLATES: [&str; 26] = [
     "pid",
+    "special",
+    "groups",
     "ids",
     "net",
     "binds",
@@ -541,6 +586,98 @@ fn read_only_binds_give_erofs_and_writable_binds_write_through() {
     );
     unmount(&dir.join("ro/sub"));
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A read-only bind is mounted `nodev`: a device node in it (or a device file bound
+/// read-only) cannot be opened, not even for writing, which a read-only mount alone does not
+/// stop. A writable bind passes a device on. Sockets and fifos are not devices: a read-only
+/// bind does not keep the isolated process from connecting to a unix socket or writing to a
+/// fifo in it, as the kernel's semantics are (the module documentation says so).
+#[allow(unsafe_code)]
+fn read_only_binds_open_no_devices_but_reach_sockets_and_fifos() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = make_test_dir();
+    let special = dir.join("special");
+    std::fs::create_dir_all(&special).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(special.join("sock")).unwrap();
+    let fifo = std::ffi::CString::new(special.join("fifo").to_str().unwrap()).unwrap();
+    // SAFETY: `fifo` is a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o666) }, 0);
+    let mut fifo_reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(special.join("fifo"))
+        .unwrap();
+    // Only root can make a device node (the character device of /dev/null, 1:3).
+    if isolate_common::is_root() {
+        let node = std::ffi::CString::new(special.join("null").to_str().unwrap()).unwrap();
+        // SAFETY: `node` is a NUL-terminated path that outlives the call.
+        let rc = unsafe { libc::mknod(node.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+        assert_eq!(rc, 0, "mknod: {}", std::io::Error::last_os_error());
+    }
+    let got = text(&run_opts("special", &RunOptions::new().env(DIR_ENV, &dir)));
+    let node = if isolate_common::is_root() {
+        format!("Err({})", libc::EACCES)
+    } else {
+        "none".to_string()
+    };
+    assert_eq!(
+        got,
+        format!(
+            "ro /dev/null: Err({eacces}); rw /dev/null: Ok(()); node: {node}; socket: Ok(()); \
+             fifo: Ok(())",
+            eacces = libc::EACCES
+        )
+    );
+    // What the isolated process sent through the socket and the fifo arrived on the host.
+    let (mut conn, _) = listener.accept().unwrap();
+    let mut byte = [0u8; 1];
+    conn.read_exact(&mut byte).unwrap();
+    assert_eq!(&byte, b"s");
+    fifo_reader.read_exact(&mut byte).unwrap();
+    assert_eq!(&byte, b"f");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The supplementary groups of the caller as the isolated process sees them: none where the
+/// kernel lets them be dropped (a caller that is root on the host, which this case gives
+/// two), else the caller's, unmapped (the overflow gid) but for its own group, which is the
+/// isolate's group 0 (an unprivileged caller must deny setgroups before it maps its group,
+/// which freezes the list).
+#[allow(unsafe_code)]
+fn supplementary_groups_are_dropped_where_the_kernel_allows() {
+    if isolate_common::is_root() {
+        let groups: [libc::gid_t; 2] = [1234, 5678];
+        // SAFETY: the pointer and length describe `groups`, which the kernel only reads.
+        let rc = unsafe { libc::setgroups(groups.len(), groups.as_ptr()) };
+        assert_eq!(rc, 0, "setgroups: {}", std::io::Error::last_os_error());
+    }
+    let host: Vec<u32> = status_field(std::process::id(), "Groups")
+        .unwrap()
+        .split_whitespace()
+        .map(|g| g.parse().unwrap())
+        .collect();
+    // SAFETY: getegid cannot fail and touches no memory.
+    let egid = unsafe { libc::getegid() };
+    let overflow: u32 = std::fs::read_to_string("/proc/sys/kernel/overflowgid")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let expected: Vec<u32> = if isolate_common::is_root() {
+        Vec::new()
+    } else {
+        let mut inside: Vec<u32> = host
+            .iter()
+            .map(|&g| if g == egid { 0 } else { overflow })
+            .collect();
+        inside.sort_unstable();
+        inside
+    };
+    let got = text(&run("groups"));
+    let mut inside: Vec<u32> = got.split_whitespace().map(|g| g.parse().unwrap()).collect();
+    inside.sort_unstable();
+    assert_eq!(inside, expected, "host groups {host:?}, inside: {got:?}");
 }
 
 /// Mounts a tmpfs at `at` in a new mount namespace of this (single-threaded) process.
@@ -917,6 +1054,14 @@ const CASES: &[Case] = &[
     (
         "read_only_binds_give_erofs_and_writable_binds_write_through",
         read_only_binds_give_erofs_and_writable_binds_write_through,
+    ),
+    (
+        "read_only_binds_open_no_devices_but_reach_sockets_and_fifos",
+        read_only_binds_open_no_devices_but_reach_sockets_and_fifos,
+    ),
+    (
+        "supplementary_groups_are_dropped_where_the_kernel_allows",
+        supplementary_groups_are_dropped_where_the_kernel_allows,
     ),
     (
         "a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host",

@@ -8,9 +8,10 @@
 //!   the namespace's init (see [The init](#the-init));
 //! - a fresh, size-limited tmpfs as `/`, holding `/proc` (of the new PID namespace: no host
 //!   process is visible), a minimal `/dev` (`null`, `zero`, `full`, `random`, `urandom`),
-//!   a `/tmp`, and the bind mounts the configuration asks for, **read-only** unless asked
-//!   read-write (remounted, so that read-only really holds). Destinations that could leave the
-//!   new root (`..`, a symbolic link on the way) are rejected; `..` before anything is mounted.
+//!   a `/tmp`, and the bind mounts the configuration asks for, **read-only** (and `nodev`)
+//!   unless asked read-write (remounted, so that read-only really holds; see
+//!   [What read-only means](#what-read-only-means)). Destinations that could leave the new
+//!   root (`..`, a symbolic link on the way) are rejected; `..` before anything is mounted.
 //! - a network namespace with only a working loopback (unless `new_network(false)`);
 //! - a session of its own (no controlling terminal, so no input injection into the caller's
 //!   tty);
@@ -26,6 +27,41 @@
 //! The user namespace maps one id: the caller's own user and group become
 //! [`IsolationConfig::user`] (0, root, by default) inside; root may instead have the isolated
 //! process run as another host user ([`IsolationConfig::host_user`]).
+//!
+//! **Supplementary groups** are dropped where the kernel allows it: by a caller with
+//! `CAP_SETGID` on the host (root), before it enters the user namespace, so that the
+//! isolated process (and the supervisor) belong to no other group. An unprivileged caller
+//! cannot drop them, in the new user namespace neither: it must write `deny` to its
+//! `setgroups` file before it may map its group, which freezes the list. The isolated process
+//! then keeps the caller's groups (inside they show as the overflow gid, 65534, but still
+//! grant what they grant on the host: files of those groups in the binds stay readable or
+//! writable as the host's permissions say). The
+//! [`IsolationReport`](crate::IsolationReport) lists them in `supplementary_groups`. Start
+//! the program without them (`setpriv --clear-groups`, a service's
+//! `SupplementaryGroups=`) where that matters.
+//!
+//! # What read-only means
+//!
+//! A read-only bind (the default of [`IsolationConfig::bind`] and
+//! [`Isolate::add_bind_mount`]) and every mount below its source are remounted read-only,
+//! `nosuid` and `nodev`, keeping the flags the host's mount has (a remount in a user
+//! namespace may add flags, never clear those the kernel locked):
+//!
+//! - no file or directory in it can be written, created, removed or renamed (`EROFS`);
+//! - no device node in it opens, for reading or writing (`EACCES`): a read-only mount alone
+//!   would still let a disk or `/dev/mem` be opened for writing. This holds for a bind of a
+//!   `/dev`-like directory and for a bind of a device node itself. To pass a device on (a
+//!   GPU's render node, `/dev/kvm`), bind it with [`IsolationConfig::bind_writable`], which
+//!   keeps the host's mount flags: it opens as the host's permissions allow;
+//! - **sockets and fifos are not protected**: `connect(2)` to a unix socket in a read-only
+//!   bind, and writing to a fifo in it, work, as the kernel's semantics are (a read-only
+//!   mount protects the contents of a file system, not the processes behind its sockets and
+//!   fifos). Do not bind directories with sockets the isolated code must not reach (the
+//!   host's `/run`, `/var/run`, `/tmp`), or keep it from connecting: leave unix sockets out
+//!   of the context's seccomp policy ([`Networking`](crate::builtins::Networking) allows
+//!   them only when asked), or use Landlock's `resolve_unix` right where the kernel has it
+//!   (ABI 9). Landlock's scoping (ABI 6) covers abstract unix sockets only, which a new
+//!   network namespace (the default) already separates from the host's.
 //!
 //! # Two ways in
 //!
@@ -268,7 +304,9 @@ impl IsolationConfig {
     }
 
     /// Makes the host's `source` (a file or a directory, with what is mounted below it)
-    /// visible at `destination` in the new root, read-only.
+    /// visible at `destination` in the new root, read-only and `nodev`: no device node in it
+    /// opens, but unix sockets and fifos in it are still reachable (see
+    /// [What read-only means](self#what-read-only-means)).
     ///
     /// `destination` is absolute, as seen inside; it must not contain `..` or `.`, be `/`,
     /// or lie under `/proc`, and no component of it may be a symbolic link (which the new
@@ -278,7 +316,8 @@ impl IsolationConfig {
         self.add_bind(source.as_ref(), destination.as_ref(), false)
     }
 
-    /// As [`bind`](IsolationConfig::bind), read-write.
+    /// As [`bind`](IsolationConfig::bind), read-write, with the host's mount flags: device
+    /// nodes in it open as the host's permissions allow (the way to pass a device on).
     pub fn bind_writable(self, source: impl AsRef<Path>, destination: impl AsRef<Path>) -> Self {
         self.add_bind(source.as_ref(), destination.as_ref(), true)
     }
@@ -374,6 +413,7 @@ impl IsolationConfig {
             read_only_binds: self.binds.len() - writable,
             writable_binds: writable,
             capabilities: self.capabilities.iter().map(|c| c.name()).collect(),
+            supplementary_groups: Vec::new(),
             rlimits: self
                 .rlimits
                 .iter()
@@ -390,13 +430,19 @@ pub(crate) fn isolate_main(
     config: &IsolationConfig,
 ) -> Result<crate::IsolationReport, IsolateError> {
     match setup::enter(config, &config.keep_fds)? {
-        Role::Child { setup, slot } => {
+        Role::Child {
+            setup,
+            slot,
+            kept_groups,
+        } => {
             drop(slot);
             if let Err(e) = setup {
                 eprintln!("extrasafe: {e}");
                 sys::exit_now(1);
             }
-            Ok(config.report())
+            let mut report = config.report();
+            report.supplementary_groups = kept_groups;
+            Ok(report)
         }
         Role::Supervisor {
             pid,
@@ -669,7 +715,9 @@ impl Isolate {
         };
         match setup::enter(&config, &config.keep_fds) {
             Err(e) => fail(&mut result, &e),
-            Ok(Role::Child { mut slot, setup }) => {
+            Ok(Role::Child {
+                mut slot, setup, ..
+            }) => {
                 // close_range closed it (or the process ends below): never close it again.
                 std::mem::forget(result);
                 if let Err(e) = setup {

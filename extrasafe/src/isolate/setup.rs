@@ -295,6 +295,28 @@ fn write_id_maps(config: &IsolationConfig, (euid, egid): (u32, u32)) -> Result<(
         })
 }
 
+/// Before the user namespace is entered: drops the supplementary groups where the kernel
+/// allows it (with `CAP_SETGID` on the host: root), and returns those that are kept (host
+/// ids; empty when dropped).
+///
+/// Without `CAP_SETGID` they cannot be dropped, neither here nor in the new user namespace:
+/// an unprivileged process must write `deny` to its `setgroups` file before it may map its
+/// group, which freezes the list. The isolated process then keeps them: the files of those
+/// groups stay open to it (inside, the groups show as the overflow gid, 65534).
+fn drop_groups() -> Result<Vec<u32>, IsolateError> {
+    let failed = |e: io::Error| IsolateError::Setup {
+        step: "drop the supplementary groups".into(),
+        reason: e.to_string(),
+    };
+    match sys::drop_supplementary_groups() {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => {
+            sys::supplementary_groups().map_err(failed)
+        }
+        Err(e) => Err(failed(e)),
+    }
+}
+
 /// Which process this is.
 pub(crate) enum Role {
     /// The isolated process, which runs the user code (PID 2 of its PID namespace, or the
@@ -303,6 +325,8 @@ pub(crate) enum Role {
     Child {
         slot: ResultSlot,
         setup: Result<(), IsolateError>,
+        /// The host's supplementary groups the process still has (see [`drop_groups`]).
+        kept_groups: Vec<u32>,
     },
     /// The supervisor of the isolated process (the parent of its init).
     Supervisor {
@@ -337,6 +361,7 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
             reason: e.to_string(),
         })?;
     }
+    let kept_groups = drop_groups()?;
     let host_ids = sys::effective_ids();
     sys::unshare(libc::CLONE_NEWUSER).map_err(userns_unavailable)?;
     write_id_maps(config, host_ids)?;
@@ -377,7 +402,11 @@ pub(crate) fn enter(config: &IsolationConfig, keep_fds: &[RawFd]) -> Result<Role
                 finish_isolated(config, keep_fds)
             })()
             .map_err(StepError::into_isolate_error);
-            Ok(Role::Child { slot, setup })
+            Ok(Role::Child {
+                slot,
+                setup,
+                kept_groups,
+            })
         }
     }
 }
@@ -519,14 +548,24 @@ fn locked_flags(st: u64) -> libc::c_ulong {
     flags
 }
 
-/// Makes the mount at `path` (a `/proc/self/fd/N` path) read-only, keeping its other flags.
+/// Makes the mount `fd` is on read-only, `nosuid` and `nodev`, keeping its other flags.
+///
+/// `nodev` because a read-only mount does not keep device nodes from being opened for
+/// writing (a disk, `/dev/mem`): through a read-only bind no device opens at all. Adding
+/// flags is what a remount in a user namespace may do; the flags the kernel locked (those of
+/// the host's mount) are kept.
 fn remount_read_only(fd: &File, what: &str) -> Result<(), StepError> {
     let flags = sys::mount_flags_of(fd).step(what)?;
     sys::mount(
         None,
         &fd_path(fd),
         None,
-        libc::MS_REMOUNT | libc::MS_BIND | libc::MS_RDONLY | libc::MS_NOSUID | locked_flags(flags),
+        libc::MS_REMOUNT
+            | libc::MS_BIND
+            | libc::MS_RDONLY
+            | libc::MS_NOSUID
+            | libc::MS_NODEV
+            | locked_flags(flags),
         None,
     )
     .step(what)

@@ -626,6 +626,29 @@ pub(crate) fn switch_host_ids(uid: u32, gid: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Drops the supplementary groups of the calling thread (`setgroups(0, NULL)`): needs
+/// `CAP_SETGID` in the process's user namespace, else fails with `EPERM`.
+pub(crate) fn drop_supplementary_groups() -> io::Result<()> {
+    // SAFETY: a raw syscall with an integer and a NULL list, which the kernel does not read
+    // for a size of 0; raw, so that it changes the calling thread only (the callers run
+    // single-threaded).
+    check_long(unsafe { libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()) })
+        .map(drop)
+}
+
+/// The supplementary groups of the calling process (`getgroups(2)`), as ids of its user
+/// namespace.
+pub(crate) fn supplementary_groups() -> io::Result<Vec<u32>> {
+    // SAFETY: with a size of 0, getgroups only returns the number of groups.
+    let n = check(unsafe { libc::getgroups(0, std::ptr::null_mut()) })?;
+    let mut groups = vec![0 as libc::gid_t; usize::try_from(n).unwrap_or(0)];
+    // SAFETY: `groups` has room for `n` ids; the kernel writes at most that many (or fails
+    // with EINVAL if the list grew, which a single-threaded caller cannot make happen).
+    let n = check(unsafe { libc::getgroups(n, groups.as_mut_ptr()) })?;
+    groups.truncate(usize::try_from(n).unwrap_or(0));
+    Ok(groups)
+}
+
 /// `PR_SET_DUMPABLE`. Dumpable (1), the process's `/proc` files belong to its own user;
 /// not dumpable (0), processes without `CAP_SYS_PTRACE` over it can neither trace it nor
 /// read its memory, even under the same user.
