@@ -338,9 +338,12 @@ fn apply_isolated_reports_what_isolation_enforced() {
         lines[1],
         r#"16 2 1 ["CAP_NET_ADMIN", "CAP_SYS_CHROOT"] [("RLIMIT_NOFILE", 64)]"#
     );
-    let isolation = "isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 16 MiB \
-                     tmpfs root; 3 binds (1 writable); capabilities: CAP_NET_ADMIN, \
-                     CAP_SYS_CHROOT; rlimits: RLIMIT_NOFILE=64";
+    let isolation = format!(
+        "isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 16 MiB tmpfs root; \
+         3 binds (1 writable); capabilities: CAP_NET_ADMIN, CAP_SYS_CHROOT{}; rlimits: \
+         RLIMIT_NOFILE=64",
+        kept_groups_suffix()
+    );
     assert_eq!(lines[2], isolation);
     assert!(
         lines[3].starts_with("seccomp: filter on all threads, ")
@@ -355,12 +358,28 @@ fn apply_isolated_reports_what_isolation_enforced() {
     assert_eq!(
         stdout.lines().nth(2),
         Some(
-            "isolation: new user, pid, mount, ipc, uts, cgroup namespaces; 64 MiB tmpfs root; 0 \
-             binds (0 writable); capabilities: none"
+            format!(
+                "isolation: new user, pid, mount, ipc, uts, cgroup namespaces; 64 MiB tmpfs \
+                 root; 0 binds (0 writable); capabilities: none{}",
+                kept_groups_suffix()
+            )
+            .as_str()
         ),
         "{}",
         describe(&out)
     );
+}
+
+/// What the report's `Display` says of the supplementary groups of this process, which an
+/// isolated child keeps unless this process may drop them (root).
+fn kept_groups_suffix() -> String {
+    let groups = status_field(std::process::id(), "Groups").unwrap();
+    if isolate_common::is_root() || groups.is_empty() {
+        String::new()
+    } else {
+        let groups: Vec<&str> = groups.split_whitespace().collect();
+        format!("; supplementary groups kept: {}", groups.join(", "))
+    }
 }
 
 /// The isolated main has no supplementary groups where the kernel lets isolation drop them
