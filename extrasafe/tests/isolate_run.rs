@@ -680,6 +680,106 @@ fn supplementary_groups_are_dropped_where_the_kernel_allows() {
     assert_eq!(inside, expected, "host groups {host:?}, inside: {got:?}");
 }
 
+/// The variable the library uses to tell a re-executed program which isolate to enter.
+const MARKER: &str = "__EXTRASAFE_ISOLATE";
+/// Makes this binary print a line from its normal `main` (after the hooks) and exit.
+const PROBE_ENV: &str = "ISOLATE_RUN_PROBE";
+
+/// Whoever sets the environment of the program cannot make it run an isolated function
+/// instead of its `main`: a marker the library's own `Isolate::run` did not make is ignored
+/// (and removed), whatever descriptors it names, and `main` runs as usual. A real run still
+/// enters the isolate.
+#[allow(unsafe_code)]
+fn a_forged_isolate_marker_is_ignored_and_main_runs() {
+    // An open descriptor for the forged markers to name: the program inherits it.
+    let (inherited, _peer) = std::os::unix::net::UnixStream::pair().unwrap();
+    let fd = inherited.as_raw_fd();
+    // SAFETY: F_SETFD takes an integer; this case process owns `inherited`.
+    assert_eq!(unsafe { libc::fcntl(fd, libc::F_SETFD, 0) }, 0);
+    let zeros = "0".repeat(32);
+    let forged = [
+        format!("{fd}::hello"),
+        format!("{fd}:{fd}:{zeros}::hello"),
+        format!("{fd}:{fd}:{zeros}:{fd}:hello"),
+        "not a marker".to_string(),
+        format!("{fd}:{fd}::hello"),
+    ];
+    for marker in forged {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .env_remove(isolate_common::CASE_ENV)
+            .env(PROBE_ENV, "1")
+            .env(MARKER, &marker)
+            .output()
+            .unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned()
+            ),
+            (
+                Some(0),
+                "normal main, marker: None\n".to_string(),
+                String::new()
+            ),
+            "forged marker {marker:?}"
+        );
+    }
+    // A sealed memory file, as `run` hands over, but with another token: ignored too.
+    let sealed = sealed_memfd(&[0x11; 16]);
+    let sealed_fd = sealed.as_raw_fd();
+    let wrong = format!("{fd}:{sealed_fd}:{zeros}::hello");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env_remove(isolate_common::CASE_ENV)
+        .env(PROBE_ENV, "1")
+        .env(MARKER, &wrong)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "normal main, marker: None\n",
+        "{wrong:?}: {out:?}"
+    );
+    // With the token it holds, the marker is believed: whoever can hand the program a
+    // descriptor starts it as `run` does (the token keeps out those who set only the
+    // environment).
+    let right = format!("{fd}:{sealed_fd}:{}::hello", "11".repeat(16));
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env_remove(isolate_common::CASE_ENV)
+        .env(PROBE_ENV, "1")
+        .env(MARKER, &right)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "hello from inside\n",
+        "{right:?}: {out:?}"
+    );
+    drop(sealed);
+    drop(inherited);
+    // The library's own re-execution still enters the isolate.
+    let out = run("hello");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"hello from inside\n");
+}
+
+/// A memory file holding `data`, sealed as the library seals its token, inherited by the
+/// programs this process starts (no close-on-exec).
+#[allow(unsafe_code)]
+fn sealed_memfd(data: &[u8]) -> std::fs::File {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the name is a NUL-terminated string; flags are integers.
+    let fd = unsafe { libc::memfd_create(c"forged".as_ptr(), libc::MFD_ALLOW_SEALING) };
+    assert!(fd >= 0, "memfd_create: {}", std::io::Error::last_os_error());
+    // SAFETY: memfd_create just returned this descriptor and nothing else owns it.
+    let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+    file.write_all(data).unwrap();
+    let seals = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+    // SAFETY: F_ADD_SEALS takes an integer argument.
+    assert_eq!(unsafe { libc::fcntl(fd, libc::F_ADD_SEALS, seals) }, 0);
+    file
+}
+
 /// Mounts a tmpfs at `at` in a new mount namespace of this (single-threaded) process.
 #[allow(unsafe_code)]
 fn mount_tmpfs_privately(at: &std::path::Path) {
@@ -1064,6 +1164,10 @@ const CASES: &[Case] = &[
         supplementary_groups_are_dropped_where_the_kernel_allows,
     ),
     (
+        "a_forged_isolate_marker_is_ignored_and_main_runs",
+        a_forged_isolate_marker_is_ignored_and_main_runs,
+    ),
+    (
         "a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host",
         a_dotdot_destination_is_rejected_and_nothing_is_created_on_the_host,
     ),
@@ -1134,6 +1238,11 @@ const CASES: &[Case] = &[
 fn main() {
     for name in ISOLATES {
         Isolate::main_hook(name, build);
+    }
+    if std::env::var_os(PROBE_ENV).is_some() {
+        // What a forged marker leaves of the environment: nothing.
+        println!("normal main, marker: {:?}", std::env::var_os(MARKER));
+        std::process::exit(0);
     }
     match isolate_common::current_case() {
         Some(case) => isolate_common::run_case(CASES, &case),

@@ -92,7 +92,9 @@
 //! a threaded process) with only the environment it is given, and the isolated function's
 //! death with the calling thread armed;
 //! [`Isolate::main_hook`], at the top of `main` (the re-executed program is single-threaded
-//! there), recognises the isolate by its name, builds it, and runs its function in an
+//! there), recognises the isolate by its name (and the re-execution by a random token that
+//! only `run` hands over, so that setting the environment of the program does not make it
+//! run an isolated function instead of `main`), builds it, and runs its function in an
 //! isolated child like the one above, while the re-executed process supervises. The caller
 //! gets the exit code, the terminating signal, or the panic message, told apart
 //! ([`IsolateStatus`]), the captured or inherited output, and the bytes the function returned.
@@ -568,8 +570,86 @@ impl<'a> RunOptions<'a> {
 }
 
 /// The environment variable that tells a re-executed program which isolate to enter:
-/// `<result fd>:<fds to keep, comma-separated>:<name>`.
+/// `<result fd>:<token fd>:<token, hex>:<fds to keep, comma-separated>:<name>`.
+///
+/// Anybody who starts the program can set it, so it is believed only with its token: random
+/// bytes, made for one run, that [`run_inner`] also hands over in a sealed memory file
+/// inherited as `<token fd>`. A program started by someone else, with the variable set but
+/// without that descriptor, ignores it and runs its `main`.
 const MARKER: &str = "__EXTRASAFE_ISOLATE";
+
+/// The length of the token that authenticates the [`MARKER`], in bytes.
+const TOKEN_LEN: usize = 16;
+
+/// A [`MARKER`] as read from the environment, not yet authenticated.
+#[derive(Debug, PartialEq, Eq)]
+struct Marker<'a> {
+    result_fd: RawFd,
+    token_fd: RawFd,
+    token: [u8; TOKEN_LEN],
+    keep: Vec<RawFd>,
+    name: &'a str,
+}
+
+impl<'a> Marker<'a> {
+    fn format(
+        result_fd: RawFd,
+        token_fd: RawFd,
+        token: &[u8],
+        keep: &[RawFd],
+        name: &str,
+    ) -> String {
+        let token: String = token.iter().map(|b| format!("{b:02x}")).collect();
+        let keep: Vec<String> = keep.iter().map(ToString::to_string).collect();
+        format!("{result_fd}:{token_fd}:{token}:{}:{name}", keep.join(","))
+    }
+
+    /// `None` unless `text` has the form [`Marker::format`] writes.
+    fn parse(text: &'a str) -> Option<Marker<'a>> {
+        let mut parts = text.splitn(5, ':');
+        let result_fd = parts.next()?.parse().ok()?;
+        let token_fd = parts.next()?.parse().ok()?;
+        let hex = parts.next()?.as_bytes();
+        let keep = parts.next()?;
+        let name = parts.next()?;
+        if hex.len() != 2 * TOKEN_LEN {
+            return None;
+        }
+        let mut token = [0u8; TOKEN_LEN];
+        for (byte, pair) in token.iter_mut().zip(hex.chunks(2)) {
+            *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        let keep = if keep.is_empty() {
+            Vec::new()
+        } else {
+            keep.split(',')
+                .map(|fd| fd.parse().ok())
+                .collect::<Option<Vec<RawFd>>>()?
+        };
+        Some(Marker {
+            result_fd,
+            token_fd,
+            token,
+            keep,
+            name,
+        })
+    }
+
+    /// True if and only if the token descriptor is a sealed memory file (made by
+    /// [`run_inner`]) holding this marker's token. Changes nothing, whatever it names.
+    fn is_authentic(&self) -> bool {
+        if self.token_fd == self.result_fd {
+            return false;
+        }
+        sys::read_sealed(self.token_fd, TOKEN_LEN).is_some_and(|held| {
+            // In constant time, out of habit: the comparison leaks nothing worth having.
+            held.iter()
+                .zip(&self.token)
+                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+                == 0
+        })
+    }
+}
 
 type Builder = fn(&'static str) -> Isolate;
 
@@ -664,6 +744,13 @@ impl Isolate {
     /// re-executed by [`Isolate::run`] for this name, it runs the isolated function and
     /// exits, never returning.
     ///
+    /// The re-executed program is recognised by a variable in its environment, which is
+    /// believed only together with a random token, made for the run, that `run` also hands
+    /// over in an inherited, sealed memory file. Whoever can set only the environment of
+    /// the program cannot make it run an isolated function instead of `main`: without the
+    /// token the variable is removed and ignored (as are the descriptors it names), and the
+    /// hook returns.
+    ///
     /// The re-executed program must reach the hook while it has a single thread: call it
     /// before starting threads or runtimes.
     pub fn main_hook(name: &'static str, builder: fn(&'static str) -> Isolate) {
@@ -679,22 +766,24 @@ impl Isolate {
             return;
         };
         let marker = marker.to_string_lossy().into_owned();
-        let mut parts = marker.splitn(3, ':');
-        let (Some(fd), Some(keep), Some(target)) = (parts.next(), parts.next(), parts.next())
-        else {
-            eprintln!("extrasafe: isolate: malformed {MARKER}");
-            sys::exit_now(1);
+        let Some(marker) = Marker::parse(&marker) else {
+            // Not made by `run`: whoever set it cannot choose what this program runs.
+            std::env::remove_var(MARKER);
+            return;
         };
-        if target != name {
+        if marker.name != name {
             return;
         }
         std::env::remove_var(MARKER);
-        let keep: Vec<RawFd> = keep.split(',').filter_map(|s| s.parse().ok()).collect();
-        let Some(result) = fd
-            .parse()
-            .ok()
-            .and_then(|fd| sys::take_inherited_fd(fd).ok())
-        else {
+        if !marker.is_authentic() {
+            // Set by someone else than `run` (which hands the token over only in the memory
+            // file): the program runs its `main`, and nothing it inherited was touched.
+            return;
+        }
+        // Ours: close it (a sealed memory file, checked above).
+        drop(sys::take_inherited_fd(marker.token_fd));
+        let keep = marker.keep;
+        let Ok(result) = sys::take_inherited_fd(marker.result_fd) else {
             eprintln!("extrasafe: isolate: the result channel was not inherited");
             sys::exit_now(1);
         };
@@ -922,16 +1011,27 @@ fn run_inner(
     }
 
     let (result_r, result_w) = sys::pipe().map_err(IsolateError::MemFd)?;
+    // The token that makes the re-executed program believe the marker: in the environment,
+    // and in a sealed memory file that only this run passes on.
+    let mut token = [0u8; TOKEN_LEN];
+    sys::random_bytes(&mut token).map_err(IsolateError::MemFd)?;
+    let token_fd =
+        sys::sealed_memfd(c"extrasafe-isolate-token", &token).map_err(IsolateError::MemFd)?;
     let exe = std::env::current_exe().map_err(IsolateError::Command)?;
     let keep: Vec<RawFd> = options.fds.iter().map(AsRawFd::as_raw_fd).collect();
-    let keep_list: Vec<String> = keep.iter().map(ToString::to_string).collect();
     let mut cmd = Command::new(exe);
     cmd.args(std::env::args_os().skip(1))
         .env_clear()
         .envs(options.envs.iter().map(|(k, v)| (k, v)))
         .env(
             MARKER,
-            format!("{}:{}:{name}", result_w.as_raw_fd(), keep_list.join(",")),
+            Marker::format(
+                result_w.as_raw_fd(),
+                token_fd.as_raw_fd(),
+                &token,
+                &keep,
+                name,
+            ),
         );
     if options.inherit_output {
         cmd.stdin(Stdio::inherit())
@@ -944,6 +1044,7 @@ fn run_inner(
     }
     let mut keep_fds = keep;
     keep_fds.push(result_w.as_raw_fd());
+    keep_fds.push(token_fd.as_raw_fd());
     sys::prepare_isolated_command(
         &mut cmd,
         libc::pid_t::try_from(std::process::id()).unwrap_or(0),
@@ -951,6 +1052,7 @@ fn run_inner(
     );
     let child = cmd.spawn().map_err(IsolateError::Command)?;
     drop(result_w);
+    drop(token_fd);
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         std::fs::File::from(result_r)
@@ -1016,7 +1118,49 @@ fn status_of(end: ChildEnd) -> IsolateStatus {
 
 #[cfg(test)]
 mod tests {
-    use super::{Capability, IsolationConfig, Rlimit};
+    use super::{Capability, IsolationConfig, Marker, Rlimit, TOKEN_LEN};
+
+    #[test]
+    fn a_marker_reads_back_as_written_and_nothing_else_parses() {
+        let token: Vec<u8> = (0..16).map(|i| i * 17).collect();
+        let text = Marker::format(5, 6, &token, &[7, 9], "name:with:colons");
+        let marker = Marker::parse(&text).expect("a marker format wrote");
+        assert_eq!(
+            marker,
+            Marker {
+                result_fd: 5,
+                token_fd: 6,
+                token: token.clone().try_into().expect("16 bytes"),
+                keep: vec![7, 9],
+                name: "name:with:colons",
+            }
+        );
+        assert_eq!(
+            Marker::parse(&Marker::format(3, 4, &token, &[], "x")).map(|m| m.keep),
+            Some(Vec::new())
+        );
+        let zeros = "0".repeat(2 * TOKEN_LEN);
+        for forged in [
+            "3::hello".to_string(),
+            format!("3:4:{}::hello", "0".repeat(2 * TOKEN_LEN - 2)),
+            format!("3:4:{}zz::hello", "0".repeat(2 * TOKEN_LEN - 2)),
+            format!("3:4:{zeros}:x:hello"),
+            format!("3:x:{zeros}::hello"),
+            format!("3:4:{zeros}::"),
+            String::new(),
+        ] {
+            if forged.ends_with("::") {
+                // The empty name is a name (no isolate has it).
+                assert_eq!(Marker::parse(&forged).map(|m| m.name), Some(""));
+            } else {
+                assert_eq!(Marker::parse(&forged), None, "{forged:?}");
+            }
+        }
+        // A token descriptor that is no sealed memory file (here: none) is not believed.
+        assert!(!Marker::parse(&format!("3:1000:{zeros}::hello"))
+            .expect("well formed")
+            .is_authentic());
+    }
 
     #[test]
     fn kept_capabilities_are_sorted_deduplicated_and_reported() {

@@ -122,6 +122,89 @@ pub(crate) fn take_inherited_fd(fd: RawFd) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// Fills `buf` with random bytes from the kernel's generator (`getrandom(2)`, blocking only
+/// until it is seeded at boot).
+pub(crate) fn random_bytes(buf: &mut [u8]) -> io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let rest = &mut buf[filled..];
+        // SAFETY: the pointer and length describe `rest`, which the kernel only writes.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        filled += n.unsigned_abs();
+    }
+    Ok(())
+}
+
+/// The seals of a descriptor made by [`sealed_memfd`]: its contents and size are final.
+const SEALS: libc::c_int =
+    libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
+
+/// A memory file (`memfd_create(2)`, close-on-exec) holding `data`, sealed so that no
+/// holder of a descriptor for it can change it.
+pub(crate) fn sealed_memfd(name: &CStr, data: &[u8]) -> io::Result<OwnedFd> {
+    // SAFETY: `name` is a NUL-terminated string that outlives the call; flags are integers.
+    let fd = check(unsafe {
+        libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING)
+    })?;
+    // SAFETY: memfd_create just returned this descriptor and nothing else owns it.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    let mut written = 0;
+    while written < data.len() {
+        let rest = &data[written..];
+        // SAFETY: the pointer and length describe `rest`, which the kernel only reads.
+        let n = unsafe { libc::write(fd.as_raw_fd(), rest.as_ptr().cast(), rest.len()) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        written += n.unsigned_abs();
+    }
+    // SAFETY: F_ADD_SEALS takes an integer argument.
+    check(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_ADD_SEALS, SEALS) })?;
+    Ok(fd)
+}
+
+/// The `len` bytes of an inherited descriptor `fd` if and only if it is a memory file made
+/// by [`sealed_memfd`] (all its seals set) holding exactly `len` bytes; `None` otherwise.
+///
+/// Whatever `fd` is (a number from the environment, which anybody may have set), this
+/// neither takes it over nor changes anything: `fcntl(F_GET_SEALS)` and `fstat` only query,
+/// and the file is read with `pread` (no file offset moves) only once it is known to be a
+/// sealed memory file, whose contents no one can change.
+pub(crate) fn read_sealed(fd: RawFd, len: usize) -> Option<Vec<u8>> {
+    if fd < 3 {
+        return None;
+    }
+    // SAFETY: F_GET_SEALS takes no argument; it fails (EINVAL, EBADF) for a descriptor that
+    // is not a memory file, or not open.
+    let seals = unsafe { libc::fcntl(fd, libc::F_GET_SEALS) };
+    if seals != SEALS {
+        return None;
+    }
+    // SAFETY: stat is plain data; all-zero is a valid value.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `st` is a valid stat for the kernel to fill; `fd` is open (F_GET_SEALS
+    // succeeded).
+    check(unsafe { libc::fstat(fd, &mut st) }).ok()?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFREG || usize::try_from(st.st_size).ok()? != len {
+        return None;
+    }
+    let mut buf = vec![0u8; len];
+    // SAFETY: the pointer and length describe `buf`, which the kernel only writes.
+    let n = unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), len, 0) };
+    (usize::try_from(n).ok()? == len).then_some(buf)
+}
+
 /// `mount(2)`.
 pub(crate) fn mount(
     source: Option<&CStr>,
