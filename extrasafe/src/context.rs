@@ -25,11 +25,16 @@ struct Entry {
 impl Entry {
     /// The rules that decide when nothing allows the syscall outright: the conditional
     /// rules and the narrowing, OR-ed.
+    /// "This process" in them ([`crate::rules::SELF_PID`]) is the calling process.
     fn rules(&self) -> Vec<(&'static str, SeccompRule)> {
         self.conditional
             .iter()
             .chain(&self.narrowing)
-            .cloned()
+            .map(|(name, rule)| {
+                let mut rule = rule.clone();
+                crate::rules::resolve_self_pid(&mut rule);
+                (*name, rule)
+            })
             .collect()
     }
 }

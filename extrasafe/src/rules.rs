@@ -440,3 +440,32 @@ macro_rules! __arg_index {
         ))
     };
 }
+
+/// The pid of "this process" in rules that send signals to it: a placeholder that no pid
+/// can take (pids stay below 2^22), replaced by the pid of the process that compiles the
+/// context, which is the one that applies it (see [`resolve_self_pid`]). So a context
+/// built before a `fork`, or before `isolate_process` moves the program into a new PID
+/// namespace, names the process that applies it, not the one that built it.
+pub(crate) const SELF_PID: u64 = 0x7fff_fffe;
+
+/// The syscalls whose first argument may be [`SELF_PID`].
+const SELF_PID_SYSCALLS: [Sysno; 4] = [
+    Sysno::kill,
+    Sysno::tgkill,
+    Sysno::rt_sigqueueinfo,
+    Sysno::rt_tgsigqueueinfo,
+];
+
+/// Replaces [`SELF_PID`] in the first argument of the signal syscalls of `rule` with the
+/// calling process's pid.
+pub(crate) fn resolve_self_pid(rule: &mut SeccompRule) {
+    if !SELF_PID_SYSCALLS.contains(&rule.syscall) {
+        return;
+    }
+    let pid = u64::from(std::process::id());
+    for filter in &mut rule.argument_filters {
+        if filter.arg_idx == 0 && filter.value == SELF_PID {
+            filter.value = pid;
+        }
+    }
+}

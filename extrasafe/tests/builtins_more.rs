@@ -236,3 +236,32 @@ fn harness_reports_kills() {
     // Keeps `run_in_child` in use in this file for custom outcomes.
     run_in_child("harness_reports_kills", || std::process::abort()).assert_killed_by(libc::SIGABRT);
 }
+
+sandboxed_test! {
+    /// "This process" is the process that applies the context, not the one that built it: a
+    /// child forked after building applies it and may signal itself, not its parent.
+    fn signals_to_self_name_the_applying_process_after_a_fork() {
+        let ctx = SafetyContext::new()
+            .enable(Signals::nothing().allow_to_self())
+            .unwrap();
+        let parent = u64::from(std::process::id());
+        // fork(): clone(SIGCHLD) with no stack, as libc's fork does.
+        let child = raw_syscall(nr(libc::SYS_clone), [libc::SIGCHLD as u64, 0, 0, 0, 0, 0]).unwrap();
+        if child == 0 {
+            // The child: one thread; the context was built (and is compiled) with no lock held.
+            let own = u64::from(std::process::id());
+            if ctx.apply_to_current_thread().is_err() {
+                common::exit_child_now(10);
+            }
+            let to_self = raw_syscall(nr(libc::SYS_kill), [own, 0, 0, 0, 0, 0]);
+            let to_parent = raw_syscall(nr(libc::SYS_kill), [parent, 0, 0, 0, 0, 0]);
+            common::exit_child_now(match (to_self, to_parent) {
+                (Ok(0), Err(libc::EPERM)) => 0,
+                (Ok(_), _) => 11,
+                (Err(_), Ok(_)) => 12,
+                _ => 13,
+            });
+        }
+        assert_eq!(common::wait_exit_code(child as i32), 0, "11: the parent could be signalled; 12: self was denied and the parent allowed (the builder's pid)");
+    }
+}

@@ -57,6 +57,11 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
                 .isolate_process(config.bind(dir, "/data"))
         }
         "exit3" | "panics" => SafetyContext::new().enable(io)?.isolate_process(config),
+        // Built here, before isolation, where this process has its host pid.
+        "signals_self" => SafetyContext::new()
+            .enable(io)?
+            .enable(extrasafe::builtins::signals::Signals::nothing().allow_to_self())?
+            .isolate_process(config),
         // raise(3) and abort(3) send the signal with tgkill.
         "raise_kill" | "raise_term" | "aborts" => SafetyContext::new()
             .enable(io)?
@@ -129,6 +134,7 @@ fn deny_unshare() {
 }
 
 /// What the programs do once isolated.
+#[allow(unsafe_code)]
 fn body() {
     match program().as_str() {
         "sandboxed" => {
@@ -154,6 +160,19 @@ fn body() {
                 field("CapEff:"),
                 field("CapBnd:")
             );
+        }
+        "signals_self" => {
+            let kill = |pid: i32| {
+                // SAFETY: signal 0 only checks that the signal could be sent.
+                let rc = unsafe { libc::kill(pid, 0) };
+                if rc == 0 {
+                    Ok(0)
+                } else {
+                    Err(errno(&std::io::Error::last_os_error()))
+                }
+            };
+            let own = i32::try_from(std::process::id()).unwrap();
+            println!("pid={own} self={:?} init={:?}", kill(own), kill(1));
         }
         "exit3" => std::process::exit(3),
         "panics" => panic!("isolated main panicked"),
@@ -318,6 +337,17 @@ fn the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main() {
             libc::EACCES,
             libc::EPERM
         )
+    );
+}
+
+/// `Signals::allow_to_self` in a context built before isolation names the isolated
+/// process (pid 2 inside), not the pid the program had on the host.
+fn signals_to_self_name_the_isolated_process() {
+    let out = command("signals_self").output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("pid=2 self=Ok(0) init=Err({})\n", libc::EPERM)
     );
 }
 
@@ -668,6 +698,10 @@ fn an_isolating_context_is_not_applied_to_a_thread() {
 }
 
 const CASES: &[Case] = &[
+    (
+        "signals_to_self_name_the_isolated_process",
+        signals_to_self_name_the_isolated_process,
+    ),
     (
         "the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main",
         the_contexts_seccomp_and_landlock_hold_inside_the_isolated_main,

@@ -1634,8 +1634,8 @@ sandboxed_test! {
 
 sandboxed_test! {
     /// `stdio` restricts `kill` and `tgkill` to the process itself; `tkill` (which names a
-    /// thread of any process) and `migrate_pages` (any pid) are not in it, or they would undo
-    /// that: a process the test started survives `tkill(pid, SIGKILL)`. `proc` allows `tkill`,
+    /// thread of any process) and `migrate_pages` (any pid) are not in it, and
+    /// `sched_setaffinity` only for the calling thread, or they would undo that: a process the test started survives `tkill(pid, SIGKILL)`. `proc` allows `tkill`,
     /// as in jart's port.
     fn stdio_cannot_tkill_or_migrate_another_process() {
         let mut child = Command::new("sleep").arg("30").spawn().expect("start sleep");
@@ -1648,6 +1648,16 @@ sandboxed_test! {
                 libc::SYS_migrate_pages,
                 [pid, 64, std::ptr::addr_of!(nodes) as u64, std::ptr::addr_of!(nodes) as u64, 0, 0]
             ),
+            Err(libc::EPERM)
+        );
+        // sched_setaffinity: the calling thread (pid 0) only.
+        let mut mask = [0u64; 16];
+        let len = std::mem::size_of_val(&mask) as u64;
+        let got = raw_syscall(libc::SYS_sched_getaffinity, [0, len, mask.as_mut_ptr() as u64, 0, 0, 0]);
+        assert!(got.is_ok(), "{got:?}");
+        assert_eq!(raw_syscall(libc::SYS_sched_setaffinity, [0, len, mask.as_ptr() as u64, 0, 0, 0]), Ok(0));
+        assert_eq!(
+            raw_syscall(libc::SYS_sched_setaffinity, [pid, len, mask.as_ptr() as u64, 0, 0, 0]),
             Err(libc::EPERM)
         );
         // The child is alive: waitid with WNOHANG finds no change (wait4 is in stdio).
@@ -1669,6 +1679,14 @@ fn proc_allows_tkill_and_stdio_does_not() {
             .unwrap()
     };
     assert!(explain("stdio").get(Sysno::tkill).is_none());
+    assert!(matches!(
+        explain("stdio proc").get(Sysno::sched_setaffinity),
+        Some(Verdict::Allowed { .. })
+    ));
+    assert!(matches!(
+        explain("stdio").get(Sysno::sched_setaffinity),
+        Some(Verdict::AllowedIf { .. })
+    ));
     assert!(matches!(
         explain("stdio proc").get(Sysno::tkill),
         Some(Verdict::Allowed { .. })

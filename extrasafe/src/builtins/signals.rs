@@ -9,7 +9,7 @@ use crate::syscalls::Sysno;
 /// Sending signals to this process and its children, and waiting for signals.
 ///
 /// Seccomp sees only the pid a signal is sent to, so "this process" is checked exactly (the
-/// pid at the time the RuleSet is built), while "children" cannot be told apart from other
+/// pid of the process that applies the context), while "children" cannot be told apart from other
 /// processes by seccomp: [`allow_to_children`](Signals::allow_to_children) also asks Landlock
 /// (ABI 6) to keep signals inside the sandbox, which the children share.
 ///
@@ -47,10 +47,14 @@ impl Signals {
     }
 
     /// Sending signals to this process and its threads: kill, tgkill, rt_sigqueueinfo and
-    /// rt_tgsigqueueinfo with this process's pid, as it is when this method is called (a
-    /// forked child must build its own).
+    /// rt_tgsigqueueinfo with this process's pid: the pid of the process that applies the
+    /// context (a context built before a `fork`, or before `isolate_process`, names the
+    /// process that applies it). A [`CompiledFilter`](crate::CompiledFilter) keeps the pid
+    /// of the process that compiled it.
     pub fn allow_to_self(mut self) -> Signals {
-        let pid = u64::from(std::process::id());
+        // "This process" is resolved when the context is compiled, in the process that
+        // applies it.
+        let pid = crate::rules::SELF_PID;
         for sysno in [
             Sysno::kill,
             Sysno::tgkill,

@@ -61,7 +61,7 @@
 //! | `tty` | terminal ioctls | `ioctl` `TCGETS`, `TCSETS`, `TCSETSW`, `TCSETSF`, `TIOCGWINSZ`, `TIOCSWINSZ`, `TIOCGPGRP`, `TIOCSPGRP`, `TCFLSH`, `TCXONC`, `TCSBRK`, `TIOCSBRK` |
 //! | `sendfd` | send descriptors | `sendmsg`, `sendmmsg` |
 //! | `recvfd` | receive descriptors | `recvmsg`, `recvmmsg` |
-//! | `proc` | fork, signal others, priorities | `fork`, `vfork`, `kill`, `tgkill`, `tkill`, `setsid`, `setpgid`, `prlimit64`, `setrlimit`, `{get,set}priority`, `ioprio_{get,set}`, `sched_{get,set}{scheduler,param}`, `sched_get_priority_{min,max}`; `clone` with exactly the flags libc uses for `fork`, `posix_spawn` and threads |
+//! | `proc` | fork, signal others, priorities | `fork`, `vfork`, `kill`, `tgkill`, `tkill`, `sched_setaffinity`, `setsid`, `setpgid`, `prlimit64`, `setrlimit`, `{get,set}priority`, `ioprio_{get,set}`, `sched_{get,set}{scheduler,param}`, `sched_get_priority_{min,max}`; `clone` with exactly the flags libc uses for `fork`, `posix_spawn` and threads |
 //! | `exec` | run programs | `execve`, `execveat` (the program keeps the filter: a dynamic one also needs `rpath` and `prot_exec`) |
 //! | `prot_exec` | executable mappings | `mprotect`; `mmap` without `MAP_LOCKED`, `MAP_NONBLOCK` or `MAP_HUGETLB` |
 //! | `settime` | set the clock | `settimeofday`, `clock_adjtime` |
@@ -88,7 +88,7 @@
 //! `getrandom`, `getcpu`; `brk`, `munmap`, `mremap`, `madvise`, `msync`, `mincore`, `mlock`,
 //! `mlock2`, `munlock`, `membarrier`, `arch_prctl`; `futex`,
 //! `set_robust_list`, `get_robust_list`, `set_tid_address`, `rseq`; `sched_yield`,
-//! `sched_getaffinity`, `sched_setaffinity` (also in `BasicCapabilities`); `recvfrom`, `shutdown`, `socketpair`, `wait4`,
+//! `sched_getaffinity`; `recvfrom`, `shutdown`, `socketpair`, `wait4`,
 //! `exit`, `exit_group`. Allowed when:
 //! - `mmap`: prot ⊆ `PROT_READ | PROT_WRITE`, flags without `MAP_LOCKED` or `MAP_NONBLOCK`
 //!   (this rule holds whatever the promises, see "The floor");
@@ -100,8 +100,10 @@
 //! - `clone`: exactly glibc's or musl's thread flags ([`GLIBC_THREAD_FLAGS`],
 //!   [`MUSL_THREAD_FLAGS`]);
 //! - `sendto`: a NULL address (a connected socket);
-//! - `kill`, `tgkill`: the pid of the process that enables the pledge;
+//! - `kill`, `tgkill`: the pid of the process that applies the pledge (resolved when the
+//!   context is compiled, so after a `fork` or under `isolate_process` too);
 //! - `prlimit64`: a NULL new limit (reading only);
+//! - `sched_setaffinity`: pid 0, the calling thread (`proc` allows any pid);
 //! - `seccomp`: `SECCOMP_SET_MODE_FILTER` with no flags (adding a filter to the calling
 //!   thread, which can only take more away, as `prctl(PR_SET_SECCOMP)` does; not
 //!   `SECCOMP_FILTER_FLAG_TSYNC`, with which a pledged thread could push its filter chain
@@ -554,7 +556,11 @@ impl Pledge {
                 r.values(Sysno::sendto, 4, &[0]);
                 // prlimit64 without a new limit: read only.
                 r.values(Sysno::prlimit64, 2, &[0]);
-                let pid = u64::from(std::process::id());
+                // The calling thread's CPUs only (pid 0); `proc` allows any pid. This
+                // narrows BasicCapabilities' sched_setaffinity.
+                r.values(Sysno::sched_setaffinity, 0, &[0]);
+                // Resolved to the applying process's pid when the context is compiled.
+                let pid = crate::rules::SELF_PID;
                 r.values(Sysno::kill, 0, &[pid]);
                 r.values(Sysno::tgkill, 0, &[pid]);
                 // Adding a filter to the calling thread, which can only take more away: what
@@ -923,7 +929,6 @@ const STDIO: &[Sysno] = &[
     Sysno::exit_group,
     Sysno::sched_yield,
     Sysno::sched_getaffinity,
-    Sysno::sched_setaffinity,
     Sysno::getcpu,
     // time
     Sysno::clock_getres,
@@ -1193,8 +1198,10 @@ const PROC: &[Sysno] = &[
     Sysno::sched_get_priority_max,
     Sysno::sched_getparam,
     Sysno::sched_setparam,
-    // Any thread of any process of the user: not under stdio (as in jart's port).
+    // Any thread, or the CPUs of any process, of the user: not under stdio (as in jart's
+    // port).
     Sysno::tkill,
+    Sysno::sched_setaffinity,
 ];
 
 const ID: &[Sysno] = &[

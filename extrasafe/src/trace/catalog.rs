@@ -239,10 +239,12 @@ impl Rules {
     pub fn add<R: RuleSet>(&mut self, ruleset: &R) {
         self.simple.extend(ruleset.simple_rules());
         for (sysno, list) in ruleset.conditional_rules() {
-            for rule in list {
+            for mut rule in list {
                 if rule.argument_filters.is_empty() {
                     self.simple.insert(sysno);
                 } else {
+                    // "This process" is the calling one, as when a context compiles.
+                    crate::rules::resolve_self_pid(&mut rule);
                     self.conditional.entry(sysno).or_default().push(rule);
                 }
             }

@@ -29,7 +29,8 @@ pub fn arg_policy() -> ArgPolicy {
     let mut conditions = catalog::conditions();
     for &p in Promise::ALL {
         for (sysno, rules) in Pledge::from_promises([p]).conditional_rules() {
-            for rule in rules {
+            for mut rule in rules {
+                crate::rules::resolve_self_pid(&mut rule);
                 conditions.extend(rule.argument_filters.iter().map(|c| (sysno, *c)));
             }
         }
