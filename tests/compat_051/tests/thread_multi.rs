@@ -14,8 +14,13 @@ fn sync_thread_contexts() {
     // These channels will block on send until the receiver has called recv.
     let (sender1, recv1) = sync_channel::<()>(0);
     let (sender2, recv2) = sync_channel::<()>(0);
+    // compat: 0.5.1's test raced: the filter (which has no clone) could reach the main thread
+    // before it spawned the io thread, and the spawn then failed with EPERM. The seccomp
+    // thread now waits until both threads exist.
+    let (start_tx, start_rx) = sync_channel::<()>(1);
 
     let seccomp_thread = thread::spawn(move || {
+        start_rx.recv().unwrap();
         extrasafe::SafetyContext::new()
             .enable(SystemIO::nothing().allow_stdout().allow_stderr())
             .unwrap()
@@ -47,6 +52,7 @@ fn sync_thread_contexts() {
         println!("exit io thread");
     });
 
+    start_tx.send(()).unwrap();
     let seccomp_res = seccomp_thread.join();
     assert!(
         seccomp_res.is_ok(),
