@@ -458,14 +458,67 @@ const SELF_PID_SYSCALLS: [Sysno; 4] = [
 
 /// Replaces [`SELF_PID`] in the first argument of the signal syscalls of `rule` with the
 /// calling process's pid.
+///
+/// A `getpid` that an outer filter denies returns `-errno`, which as a pid would name every
+/// process (`-1`) or a process group: then the placeholder stays, and allows nothing.
 pub(crate) fn resolve_self_pid(rule: &mut SeccompRule) {
-    if !SELF_PID_SYSCALLS.contains(&rule.syscall) {
+    resolve_self_pid_to(rule, std::process::id());
+}
+
+/// [`resolve_self_pid`] with `pid` as the calling process's pid.
+fn resolve_self_pid_to(rule: &mut SeccompRule, pid: u32) {
+    /// The kernel's `PID_MAX_LIMIT`: no pid is above it.
+    const PID_MAX_LIMIT: u32 = 4 * 1024 * 1024;
+    if !SELF_PID_SYSCALLS.contains(&rule.syscall) || pid == 0 || pid > PID_MAX_LIMIT {
         return;
     }
-    let pid = u64::from(std::process::id());
     for filter in &mut rule.argument_filters {
         if filter.arg_idx == 0 && filter.value == SELF_PID {
-            filter.value = pid;
+            filter.value = u64::from(pid);
         }
     }
+}
+
+#[cfg(test)]
+mod self_pid_tests {
+    use super::*;
+
+    fn kill_self() -> SeccompRule {
+        SeccompRule::new(Sysno::kill).and_condition(SeccompArgumentFilter::new64(
+            0,
+            Comparator::Eq,
+            SELF_PID,
+        ))
+    }
+
+    #[test]
+    fn the_placeholder_becomes_the_pid_of_the_caller() {
+        let mut rule = kill_self();
+        resolve_self_pid_to(&mut rule, 1234);
+        assert_eq!(rule.argument_filters[0].value, 1234);
+    }
+
+    #[test]
+    fn a_denied_getpid_leaves_the_placeholder_which_names_no_process() {
+        // getpid denied with EPERM or with a custom errno: -1 would be kill(-1), every
+        // process; -N a process group.
+        for pid in [0, u32::MAX, u32::MAX - 37, PID_MAX + 1] {
+            let mut rule = kill_self();
+            resolve_self_pid_to(&mut rule, pid);
+            assert_eq!(rule.argument_filters[0].value, SELF_PID, "{pid}");
+        }
+    }
+
+    #[test]
+    fn other_syscalls_and_arguments_keep_the_value() {
+        let mut rule = SeccompRule::new(Sysno::write).and_condition(SeccompArgumentFilter::new64(
+            0,
+            Comparator::Eq,
+            SELF_PID,
+        ));
+        resolve_self_pid_to(&mut rule, 1234);
+        assert_eq!(rule.argument_filters[0].value, SELF_PID);
+    }
+
+    const PID_MAX: u32 = 4 * 1024 * 1024;
 }
