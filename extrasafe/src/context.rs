@@ -570,6 +570,27 @@ impl SafetyContext {
         self.compile_seccomp()
     }
 
+    /// The seccomp layer of any context, Landlock or not, for the differential tests.
+    #[cfg(test)]
+    pub(crate) fn compile_seccomp_for_tests(&self) -> Result<CompiledFilter, ExtraSafeError> {
+        self.compile_seccomp()
+    }
+
+    /// What the context's Landlock plan implies for seccomp, and whether it restricts
+    /// connect ports, for the differential tests.
+    #[cfg(test)]
+    pub(crate) fn implied_for_tests(&self) -> (Option<crate::differential::Implied>, bool) {
+        #[cfg(feature = "landlock")]
+        if !self.landlock.is_empty() {
+            let implied = self.landlock.implied();
+            return (
+                Some((implied.simple, implied.conditional)),
+                self.landlock.restricts_connect(),
+            );
+        }
+        (None, false)
+    }
+
     /// The seccomp layer alone, for the `apply*` methods, which apply the other layers too.
     fn compile_seccomp(&self) -> Result<CompiledFilter, ExtraSafeError> {
         filter::compile(&self.decisions()?, self.default_action)

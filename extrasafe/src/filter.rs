@@ -131,6 +131,53 @@ impl CompiledFilter {
         self.load(SeccompScope::AllThreads)
     }
 
+    /// What the kernel decides for `data` under this filter, by running the program's
+    /// instructions (see [`crate::eval`]); nothing is loaded.
+    ///
+    /// ```
+    /// use extrasafe::eval::{Action, SeccompData};
+    /// use extrasafe::{builtins::SystemIO, syscalls::Sysno, SafetyContext};
+    /// let filter = SafetyContext::new().enable(SystemIO::nothing().allow_stdout())?.compile()?;
+    /// let call = SeccompData::native(Sysno::write, [1, 0, 0, 0, 0, 0]);
+    /// let outcome = filter.evaluate(&call)?;
+    /// assert_eq!(outcome.action, Action::Allow);
+    /// println!("write(1, ..) runs {} instructions of the filter", outcome.executed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`EvalError`](crate::eval::EvalError) if the program is not one the kernel would load
+    /// (never the case for a program extrasafe compiled).
+    pub fn evaluate(
+        &self,
+        data: &crate::eval::SeccompData,
+    ) -> Result<crate::eval::Evaluation, crate::eval::EvalError> {
+        crate::eval::run(&self.program, data)
+    }
+
+    /// What the kernel does with a native call of `sysno` with `args` under this filter.
+    ///
+    /// ```
+    /// use extrasafe::eval::Action;
+    /// use extrasafe::{builtins::SystemIO, syscalls::Sysno, SafetyContext};
+    /// let filter = SafetyContext::new().enable(SystemIO::nothing().allow_stdout())?.compile()?;
+    /// assert_eq!(filter.decide(Sysno::openat, [0; 6])?, Action::Errno(libc::EPERM as u16));
+    /// assert_eq!(filter.decide(Sysno::clone3, [0; 6])?, Action::Errno(libc::ENOSYS as u16));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`evaluate`](CompiledFilter::evaluate).
+    pub fn decide(
+        &self,
+        sysno: Sysno,
+        args: [u64; 6],
+    ) -> Result<crate::eval::Action, crate::eval::EvalError> {
+        Ok(self
+            .evaluate(&crate::eval::SeccompData::native(sysno, args))?
+            .action)
+    }
+
     fn load(&self, scope: SeccompScope) -> Result<crate::EnforcementReport, ExtraSafeError> {
         sys::set_no_new_privs().map_err(|e| SeccompError::new("set no_new_privs (prctl)", e))?;
         let program = sock_filters(&self.program);
@@ -226,7 +273,7 @@ pub(crate) fn compile(
 
 /// Compiles the merged policy into a program with extrasafe's own generator (see
 /// [`crate::bpf`]): no syscall, no file, no libseccomp.
-fn compile_uncached(
+pub(crate) fn compile_uncached(
     decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {
@@ -634,232 +681,7 @@ mod tests {
         }
     }
 
-    /// A small xorshift generator: the tests must not depend on a crate for randomness.
-    fn rng(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
-    }
-
-    /// What the kernel should decide for `data` under `decisions`, from the policy model
-    /// alone: the reference the generated program is checked against.
-    fn reference(
-        decisions: &BTreeMap<Sysno, Decision>,
-        default_ret: u32,
-        data: &bpf::eval::SeccompData,
-    ) -> u32 {
-        let enosys = bpf::SECCOMP_RET_ERRNO | libc::ENOSYS.unsigned_abs();
-        if data.arch != AUDIT_ARCH_NATIVE {
-            return bpf::SECCOMP_RET_KILL_PROCESS;
-        }
-        let nr = data.nr.cast_unsigned();
-        if nr > u32::try_from(Sysno::MAX_ID).unwrap() {
-            return if cfg!(target_arch = "x86_64") && (0x4000_0000..0x8000_0000).contains(&nr) {
-                bpf::SECCOMP_RET_KILL_PROCESS
-            } else {
-                enosys
-            };
-        }
-        let Some(sysno) = Sysno::from_id(data.nr) else {
-            return default_ret;
-        };
-        if sysno == Sysno::clone3 {
-            return enosys;
-        }
-        let holds = |c: &crate::SeccompArgumentFilter| {
-            let idx = usize::from(c.arg_idx);
-            let bits32 =
-                sysno.arg_widths().and_then(|w| w.get(idx).copied()) == Some(ArgWidth::Bits32);
-            let (x, v) = if bits32 {
-                let v = if c.value >> 31 == 0x1_ffff_ffff {
-                    c.value & 0xffff_ffff
-                } else {
-                    c.value
-                };
-                (data.args[idx] & 0xffff_ffff, v)
-            } else {
-                (data.args[idx], c.value)
-            };
-            match c.comparator() {
-                Comparator::MaskedEq(m) => x & m == v,
-                op => direct(op, x, v),
-            }
-        };
-        match decisions.get(&sysno) {
-            None => default_ret,
-            Some(Decision::Allow) => bpf::SECCOMP_RET_ALLOW,
-            Some(Decision::AllowIf(rules)) => {
-                if rules
-                    .iter()
-                    .any(|(_, r)| r.argument_filters.iter().all(holds))
-                {
-                    bpf::SECCOMP_RET_ALLOW
-                } else {
-                    default_ret
-                }
-            }
-        }
-    }
-
-    /// Random policies, compiled by the generator and run by the interpreter, decide every
-    /// input as the policy model does: boundary values of every constant in the policy,
-    /// junk in the upper half, random words, numbers around the table's end and x32.
-    #[test]
-    fn generated_programs_decide_as_the_policy_model() {
-        let mut seed = std::env::var("EXTRASAFE_DIFF_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0x2545_f491_4f6c_dd1du64);
-        let rounds: usize = std::env::var("EXTRASAFE_DIFF_POLICIES")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(300);
-        let with_args: Vec<Sysno> = Sysno::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.arg_widths().is_some_and(|w| !w.is_empty()) && *s != Sysno::clone3)
-            .collect();
-        let ops = |r: u64, m: u64| match r % 7 {
-            0 => Comparator::Eq,
-            1 => Comparator::Ne,
-            2 => Comparator::Lt,
-            3 => Comparator::Le,
-            4 => Comparator::Gt,
-            5 => Comparator::Ge,
-            _ => Comparator::MaskedEq(m),
-        };
-        let mut checked = 0usize;
-        for round in 0..rounds {
-            let start_seed = seed;
-            let mut decisions = BTreeMap::new();
-            let mut constants: Vec<u64> = vec![
-                0,
-                1,
-                0x7fff_ffff,
-                0x8000_0000,
-                0xffff_ffff,
-                1 << 32,
-                1 << 63,
-                u64::MAX,
-            ];
-            let n = 1 + rng(&mut seed) % 30;
-            for _ in 0..n {
-                let sysno =
-                    with_args[usize::try_from(rng(&mut seed) % with_args.len() as u64).unwrap()];
-                let nargs = sysno.arg_widths().unwrap().len() as u64;
-                if rng(&mut seed) % 3 == 0 {
-                    decisions.insert(sysno, Decision::Allow);
-                    continue;
-                }
-                let mut rules = Vec::new();
-                for _ in 0..1 + rng(&mut seed) % 3 {
-                    let mut rule = SeccompRule::new(sysno);
-                    for _ in 0..1 + rng(&mut seed) % 3 {
-                        let idx = u8::try_from(rng(&mut seed) % nargs).unwrap();
-                        let pick = rng(&mut seed);
-                        let value = match pick % 6 {
-                            0 => pick >> 60,
-                            1 => rng(&mut seed) & 0xffff_ffff,
-                            2 => rng(&mut seed),
-                            3 => u64::MAX - (pick >> 62),
-                            4 => 0x8000_0000 + (pick >> 62),
-                            _ => 1u64 << (pick >> 58),
-                        };
-                        let mask = rng(&mut seed) >> (rng(&mut seed) % 64);
-                        let op = ops(rng(&mut seed), mask);
-                        let value = if let Comparator::MaskedEq(m) = op {
-                            value & m
-                        } else {
-                            value
-                        };
-                        constants.push(value);
-                        if let Comparator::MaskedEq(m) = op {
-                            constants.push(m);
-                        }
-                        rule =
-                            rule.and_condition(crate::SeccompArgumentFilter::new64(idx, op, value));
-                    }
-                    if expand_rule(&rule, "Random").is_ok() {
-                        rules.push(("Random", rule));
-                    }
-                }
-                if !rules.is_empty() {
-                    decisions.insert(sysno, Decision::AllowIf(rules));
-                }
-            }
-            let default_action = match round % 4 {
-                0 => DefaultAction::Errno(1),
-                1 => DefaultAction::KillProcess,
-                2 => DefaultAction::Trap,
-                _ => DefaultAction::Errno(13),
-            };
-            let Ok(filter) = compile_uncached(&decisions, default_action) else {
-                // Too many alternatives for one program: an error, never a weaker filter.
-                continue;
-            };
-            let default_ret = match default_action {
-                DefaultAction::Errno(e) => bpf::SECCOMP_RET_ERRNO | e,
-                DefaultAction::KillProcess => bpf::SECCOMP_RET_KILL_PROCESS,
-                DefaultAction::Trap => bpf::SECCOMP_RET_TRAP,
-                DefaultAction::Log => bpf::SECCOMP_RET_LOG,
-            };
-            let mut values: Vec<u64> = Vec::new();
-            for &c in &constants {
-                for v in [c, c.wrapping_add(1), c.wrapping_sub(1)] {
-                    values.extend([
-                        v,
-                        v & 0xffff_ffff,
-                        (v & 0xffff_ffff) | 0xdead_beef_0000_0000,
-                    ]);
-                }
-            }
-            let mut nrs: Vec<i32> = decisions.keys().map(Sysno::id).collect();
-            nrs.extend([
-                0,
-                Sysno::clone3.id(),
-                Sysno::MAX_ID,
-                Sysno::MAX_ID + 1,
-                0x4000_0000,
-                0x4000_0000 + 39,
-                i32::MAX,
-                -1,
-                i32::MIN,
-            ]);
-            for &nr in &nrs {
-                for i in 0..120 {
-                    let mut args = [0u64; 6];
-                    for a in &mut args {
-                        let r = rng(&mut seed);
-                        *a = if i % 4 == 3 {
-                            r
-                        } else {
-                            values[usize::try_from(r % values.len() as u64).unwrap()]
-                        };
-                    }
-                    let arch = if i == 7 {
-                        0x4000_0003
-                    } else {
-                        AUDIT_ARCH_NATIVE
-                    };
-                    let data = bpf::eval::SeccompData {
-                        nr,
-                        arch,
-                        instruction_pointer: 0,
-                        args,
-                    };
-                    let got = bpf::eval::evaluate(&filter.program, &data).expect("a valid program");
-                    let want = reference(&decisions, default_ret, &data);
-                    assert_eq!(
-                        got, want,
-                        "round {round} (seed {start_seed}): nr {nr}, args {args:#x?}, policy {decisions:#?}"
-                    );
-                    checked += 1;
-                }
-            }
-        }
-        assert!(checked > 100_000, "only {checked} inputs checked");
-    }
+    use crate::differential::rng;
 
     /// Long programs need `ja` trampolines (conditional jumps reach 255 instructions): a
     /// policy with many conditional syscalls still decides every one correctly.
@@ -898,14 +720,14 @@ mod tests {
                 (v, bpf::SECCOMP_RET_ALLOW),
                 (v + 1, bpf::SECCOMP_RET_ERRNO | 1),
             ] {
-                let data = bpf::eval::SeccompData {
+                let data = crate::eval::SeccompData {
                     nr: sysno.id(),
                     arch: AUDIT_ARCH_NATIVE,
                     instruction_pointer: 0,
                     args: [arg, 0, 0, 0, 0, 0],
                 };
                 assert_eq!(
-                    bpf::eval::evaluate(&filter.program, &data),
+                    crate::eval::run(&filter.program, &data).map(|e| e.ret),
                     Ok(want),
                     "{sysno} arg0 {arg}"
                 );

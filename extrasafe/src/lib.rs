@@ -145,7 +145,10 @@ pub mod __private;
 mod bpf;
 pub mod builtins;
 mod context;
+#[cfg(test)]
+mod differential;
 pub mod error;
+pub mod eval;
 mod filter;
 #[cfg(feature = "isolate")]
 pub mod isolate;
