@@ -8,7 +8,12 @@
 //!
 //! ```text
 //! extrasafe-trace [--rust | --json] [--thread NAME]... [-o FILE] -- PROGRAM [ARGS...]
+//! extrasafe-trace --check FILTER CALL...
 //! ```
+//!
+//! The second form prints what a compiled filter (the bytes of
+//! [`CompiledFilter::to_bytes`](extrasafe::CompiledFilter::to_bytes)) decides for each CALL,
+//! such as `write(1, 0, 5)`, without loading it: see [`check`].
 //!
 //! This library is what the binary is made of: [`trace`] records a [`Trace`],
 //! [`suggest()`] turns the syscalls of some of its threads into a
@@ -20,6 +25,8 @@
 //! the RuleSets themselves (`simple_rules` and `conditional_rules`), conditions included, and
 //! the final suggestion is checked against [`SafetyContext::explain`](extrasafe::SafetyContext::explain).
 
+pub mod check;
+pub mod i386;
 pub mod output;
 mod sys;
 pub mod tracer;

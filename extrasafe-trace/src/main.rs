@@ -9,6 +9,7 @@ use extrasafe_trace::{output, suggest, trace};
 
 const USAGE: &str = "\
 usage: extrasafe-trace [options] -- PROGRAM [ARGS...]
+       extrasafe-trace --check FILTER CALL...
 
 Runs PROGRAM under ptrace (following its threads, forks and execs), prints its syscalls per
 thread, then the smallest combination of extrasafe's builtin RuleSets it finds that allows
@@ -24,8 +25,15 @@ options:
                   write the report to FILE
   -h, --help      this text
 
+--check FILTER CALL...
+                  print what the seccomp program in FILTER (the bytes CompiledFilter::to_bytes
+                  writes) decides for each CALL, without loading it: `write(1, 0, 5)`,
+                  `getpid`, `nr:39`, `openat(-100, 0, 0)`, `i386:nr:4(1)`; arguments are
+                  decimal, 0x hex or negative. Exit status 0, 1 if FILTER cannot be read or
+                  is not a valid program, 2 for a CALL that cannot be read.
+
 exit status: PROGRAM's (128 + N if signal N killed it); 127 if PROGRAM is not found, 126 if it
-cannot be run, 125 if tracing fails, 2 for a usage error.
+cannot be run, 125 if tracing fails or no thread has a NAME given, 2 for a usage error.
 ";
 
 #[derive(Default)]
@@ -73,8 +81,46 @@ fn parse(args: impl Iterator<Item = OsString>) -> Result<Option<Options>, String
     Ok(Some(opts))
 }
 
+/// `--check FILTER CALL...`.
+fn check(args: &[OsString]) -> ExitCode {
+    let Some((filter, calls)) = args.split_first() else {
+        eprintln!("extrasafe-trace: --check needs a FILTER and a CALL\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    if calls.is_empty() {
+        eprintln!("extrasafe-trace: --check needs at least one CALL after FILTER\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let program = match std::fs::read(filter)
+        .map_err(|e| format!("cannot read {}: {e}", filter.to_string_lossy()))
+        .and_then(|bytes| {
+            extrasafe_trace::check::program(&bytes)
+                .map_err(|e| format!("{}: {e}", filter.to_string_lossy()))
+        }) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("extrasafe-trace: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for call in calls {
+        match extrasafe_trace::check::check(&program, &call.to_string_lossy()) {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("extrasafe-trace: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
-    let opts = match parse(std::env::args_os().skip(1)) {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if args.first().and_then(|a| a.to_str()) == Some("--check") {
+        return check(&args[1..]);
+    }
+    let opts = match parse(args.into_iter()) {
         Ok(Some(opts)) => opts,
         Ok(None) => {
             print!("{USAGE}");
@@ -95,10 +141,13 @@ fn main() -> ExitCode {
     };
     let threads = recorded.select(&opts.threads);
     if threads.is_empty() {
+        // An empty report would read as "this thread makes no syscalls".
         eprintln!(
-            "extrasafe-trace: no thread named {} was seen",
-            opts.threads.join(" or ")
+            "extrasafe-trace: no thread named {} was seen (threads seen: {}); no report",
+            opts.threads.join(" or "),
+            recorded.thread_names().join(", ")
         );
+        return ExitCode::from(125);
     }
     let totals = extrasafe_trace::tracer::totals(&threads);
     let report = match suggest(&totals) {

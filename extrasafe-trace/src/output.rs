@@ -23,7 +23,7 @@ pub fn text(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
         processes.len()
     );
     for t in threads {
-        if t.syscalls.is_empty() {
+        if t.syscalls.is_empty() && t.i386.is_empty() {
             continue;
         }
         let names = if t.names.len() > 1 {
@@ -39,6 +39,7 @@ pub fn text(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
             t.pid
         );
         write_table(&mut out, &t.syscalls);
+        write_i386(&mut out, &t.i386);
     }
     let totals = crate::tracer::totals(threads);
     if threads.iter().filter(|t| !t.syscalls.is_empty()).count() > 1 {
@@ -46,6 +47,14 @@ pub fn text(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
         write_table(&mut out, &totals);
     }
 
+    let i386 = crate::tracer::i386_totals(threads);
+    if !i386.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nwarning: the program made i386 syscalls (`int 0x80`); every extrasafe filter \
+             kills the process on them, and no RuleSet allows them"
+        );
+    }
     out.push('\n');
     write_suggestion(&mut out, totals.len(), suggestion);
     let _ = writeln!(
@@ -53,6 +62,30 @@ pub fn text(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
         "(--rust prints the context as Rust, --json all of this as JSON)"
     );
     out
+}
+
+/// The i386 (`int 0x80`) calls of a thread, under their i386 names.
+fn write_i386(out: &mut String, calls: &BTreeMap<u64, u64>) {
+    if calls.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  i386 (int 0x80) syscalls:");
+    for (nr, n) in calls {
+        let _ = writeln!(
+            out,
+            "  {:<22} {n:>7}  (i386 number {nr})",
+            crate::i386::label(*nr)
+        );
+    }
+}
+
+fn json_i386(calls: &BTreeMap<u64, u64>) -> String {
+    json_list(calls, |(nr, n)| {
+        format!(
+            "{{\"name\":{},\"nr\":{nr},\"count\":{n}}}",
+            json_string(&crate::i386::label(*nr))
+        )
+    })
 }
 
 /// The suggestion as a Rust expression, with the `use` it needs.
@@ -116,12 +149,13 @@ pub fn json(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
     };
     let thread_list = json_list(threads, |t| {
         format!(
-            "{{\"tid\":{},\"pid\":{},\"parent\":{},\"names\":{},\"syscalls\":{}}}",
+            "{{\"tid\":{},\"pid\":{},\"parent\":{},\"names\":{},\"syscalls\":{},\"i386\":{}}}",
             t.tid,
             t.pid,
             t.parent.map_or("null".to_string(), |p| p.to_string()),
             json_list(&t.names, |n| json_string(n)),
-            json_syscalls(&t.syscalls)
+            json_syscalls(&t.syscalls),
+            json_i386(&t.i386)
         )
     });
     let totals = crate::tracer::totals(threads);
@@ -141,11 +175,12 @@ pub fn json(trace: &Trace, threads: &[&ThreadRecord], suggestion: &Suggestion) -
         )
     };
     format!(
-        "{{\"command\":{},\"exit\":{exit},\"threads\":{thread_list},\"totals\":{},\
+        "{{\"command\":{},\"exit\":{exit},\"threads\":{thread_list},\"totals\":{},\"i386_totals\":{},\
          \"suggestion\":{{\"rulesets\":{},\"basic\":{},\"methods\":{methods},\"syscalls\":{},\
          \"conflicts\":{},\"enosys\":{},\"unknown\":{},\"rust\":{},\"pledge\":{},\"systemd\":{}}}}}\n",
         json_list(&trace.command, |a| json_string(a)),
         json_syscalls(&totals),
+        json_i386(&crate::tracer::i386_totals(threads)),
         json_list(suggestion.ruleset_names(), json_string),
         json_sysnos(&suggestion.basic),
         json_sysnos(&suggestion.uncovered),

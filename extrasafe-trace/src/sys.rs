@@ -219,6 +219,9 @@ struct RawSyscallInfo {
 pub(crate) struct SyscallStop {
     /// [`OP_ENTRY`], [`OP_EXIT`] or another kernel value.
     pub(crate) op: u8,
+    /// The architecture of the call (`AUDIT_ARCH_*`): an x86_64 program's `int 0x80` calls
+    /// are i386 calls, with i386 numbers.
+    pub(crate) arch: u32,
     /// The syscall number (entry stops only).
     pub(crate) nr: u64,
     /// The six argument registers (entry stops only).
@@ -243,6 +246,7 @@ pub(crate) fn syscall_info(tid: i32) -> io::Result<SyscallStop> {
     args.copy_from_slice(&info.data[1..7]);
     Ok(SyscallStop {
         op: info.op,
+        arch: info.arch,
         nr: info.data[0],
         args,
     })

@@ -296,3 +296,119 @@ fn round_trip_rust_program() {
     let file = input_file();
     round_trip(&[WORKLOAD, file.to_str().unwrap()]);
 }
+
+#[test]
+fn a_thread_name_that_matches_nothing_is_an_error_not_an_empty_report() {
+    let file = input_file();
+    let (output, text) = run_trace(
+        &["--json", "--thread", "no-such-thread"],
+        &[WORKLOAD, file.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(125), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no thread named no-such-thread was seen (threads seen: ")
+            && stderr.contains("worker"),
+        "{stderr}"
+    );
+    assert!(text.is_empty(), "a report was written: {text}");
+}
+
+/// `--check FILTER CALL...` prints the evaluator's answer for each call.
+#[test]
+fn check_prints_what_a_compiled_filter_decides() {
+    use extrasafe::{builtins::SystemIO, SafetyContext};
+    let filter = SafetyContext::new()
+        .enable(SystemIO::nothing().allow_stdout())
+        .unwrap()
+        .compile()
+        .unwrap();
+    let path = scratch("stdout-only.bpf");
+    std::fs::write(&path, filter.to_bytes()).unwrap();
+    let out = Command::new(TRACE)
+        .arg("--check")
+        .arg(&path)
+        .args([
+            "write(1, 0, 5)",
+            "write(2)",
+            "openat(-100, 0, 0)",
+            "i386:nr:4(1)",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].starts_with("write(0x1, 0x0, 0x5): allow ("),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("write(0x2): errno 1 (EPERM) ("),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].starts_with("openat(0xffffffffffffff9c, 0x0, 0x0): errno 1 (EPERM)"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].starts_with("i386:nr:4(0x1): kill the process"),
+        "{lines:?}"
+    );
+
+    // A CALL that cannot be read: exit 2, naming it.
+    let out = Command::new(TRACE)
+        .arg("--check")
+        .arg(&path)
+        .arg("frobnicate(1)")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`frobnicate` is not a syscall"));
+
+    // A file that is not a program: exit 1, naming the file.
+    let junk = scratch("junk.bpf");
+    std::fs::write(&junk, b"not a filter").unwrap();
+    let out = Command::new(TRACE)
+        .arg("--check")
+        .arg(&junk)
+        .arg("getpid")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("junk.bpf") && stderr.contains("not a seccomp program"),
+        "{stderr}"
+    );
+}
+
+/// `int 0x80` calls are i386 calls with i386 numbers: reported as such, by name, not as the
+/// x86_64 syscalls that have the same numbers (20 is getpid on i386, writev on x86_64).
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn i386_calls_are_reported_as_i386_by_name() {
+    const INT80: &str = env!("CARGO_BIN_EXE_trace-test-int80");
+    let (output, json) = run_trace(&["--json"], &[INT80]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        json.contains("\"i386_totals\":[{\"name\":\"i386:write\",\"nr\":4,\"count\":1},{\"name\":\"i386:getpid\",\"nr\":20,\"count\":1}]"),
+        "{json}"
+    );
+    let totals = json_totals(&json);
+    assert!(
+        !totals.contains("writev") && !totals.contains("stat"),
+        "{totals:?}"
+    );
+    let (output, text) = run_trace(&[], &[INT80]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(text.contains("i386 (int 0x80) syscalls:"), "{text}");
+    assert!(text.contains("i386:getpid"), "{text}");
+    assert!(
+        text.contains("every extrasafe filter kills the process on them"),
+        "{text}"
+    );
+}
