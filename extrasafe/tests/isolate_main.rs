@@ -108,6 +108,24 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
         "report_plain" => SafetyContext::new()
             .enable(io)?
             .isolate_process(config.new_network(false)),
+        // A hard limit above the current one: only the isolated child, in its new user
+        // namespace (without CAP_SYS_RESOURCE on the host), finds out it cannot be set.
+        "bad_rlimit" => SafetyContext::new()
+            .enable(io)?
+            .isolate_process(config.rlimit(Rlimit::OpenFiles, 1 << 40)),
+        "keeps_fd" => {
+            use std::os::fd::IntoRawFd;
+            let dir = PathBuf::from(std::env::var_os(DIR_ENV).expect("the checker sets it"));
+            let kept = std::fs::File::create(dir.join("kept")).unwrap();
+            let closed = std::fs::File::create(dir.join("closed")).unwrap();
+            let io = io.allow_file_write(&kept).allow_file_write(&closed);
+            let (kept, closed) = (kept.into_raw_fd(), closed.into_raw_fd());
+            KEPT_FD.store(kept, std::sync::atomic::Ordering::Relaxed);
+            CLOSED_FD.store(closed, std::sync::atomic::Ordering::Relaxed);
+            SafetyContext::new()
+                .enable(io)?
+                .isolate_process(config.keep_fd(kept))
+        }
         "no_userns" => {
             deny_unshare();
             SafetyContext::new().enable(io)?.isolate_process(config)
@@ -119,6 +137,10 @@ fn context() -> Result<SafetyContext, ExtraSafeError> {
         other => panic!("no program {other}"),
     })
 }
+
+/// The descriptors the `keeps_fd` program opens before isolation: one kept, one not.
+static KEPT_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+static CLOSED_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
 
 /// Makes unshare(2) fail with EPERM, as a container's seccomp profile would.
 fn deny_unshare() {
@@ -173,6 +195,25 @@ fn body() {
             };
             let own = i32::try_from(std::process::id()).unwrap();
             println!("pid={own} self={:?} init={:?}", kill(own), kill(1));
+        }
+        "keeps_fd" => {
+            let write = |fd: i32, text: &[u8]| {
+                // SAFETY: `text` is valid for its length; the fd is an integer the kernel
+                // checks (EBADF if it is not open).
+                let rc = unsafe { libc::write(fd, text.as_ptr().cast(), text.len()) };
+                if rc < 0 {
+                    Err(errno(&std::io::Error::last_os_error()))
+                } else {
+                    Ok(rc)
+                }
+            };
+            let kept = KEPT_FD.load(std::sync::atomic::Ordering::Relaxed);
+            let closed = CLOSED_FD.load(std::sync::atomic::Ordering::Relaxed);
+            println!(
+                "kept={:?} closed={:?}",
+                write(kept, b"kept\n"),
+                write(closed, b"closed\n")
+            );
         }
         "exit3" => std::process::exit(3),
         "panics" => panic!("isolated main panicked"),
@@ -467,6 +508,39 @@ fn supplementary_groups_are_dropped_or_reported() {
     }
 }
 
+/// A setup step that fails in the isolated child (after the fork, where no error can be
+/// returned to the caller) prints which step and why, and the program exits 1 without
+/// running `main`.
+fn a_setup_step_failing_in_the_isolated_child_prints_why_and_exits_1() {
+    let out = run("bad_rlimit");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "main ran: {}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("extrasafe: ") && stderr.contains("set the limit on"),
+        "{stderr}"
+    );
+}
+
+/// `keep_fd` keeps a descriptor opened before isolation open in the isolated process;
+/// every other one above 2 is closed there (EBADF, although the filter allows the write).
+fn keep_fd_keeps_that_descriptor_and_closes_the_others() {
+    let dir = std::env::temp_dir().join(format!("extrasafe-keep-fd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = command("keeps_fd").env(DIR_ENV, &dir).output().unwrap();
+    let kept = std::fs::read_to_string(dir.join("kept")).unwrap();
+    let closed = std::fs::read_to_string(dir.join("closed")).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("kept=Ok(5) closed=Err({})\n", libc::EBADF),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!((kept.as_str(), closed.as_str()), ("kept\n", ""));
+}
+
 fn the_supervisor_exits_with_the_childs_exit_code() {
     let out = run("exit3");
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
@@ -717,6 +791,14 @@ const CASES: &[Case] = &[
     (
         "the_supervisor_exits_with_the_childs_exit_code",
         the_supervisor_exits_with_the_childs_exit_code,
+    ),
+    (
+        "a_setup_step_failing_in_the_isolated_child_prints_why_and_exits_1",
+        a_setup_step_failing_in_the_isolated_child_prints_why_and_exits_1,
+    ),
+    (
+        "keep_fd_keeps_that_descriptor_and_closes_the_others",
+        keep_fd_keeps_that_descriptor_and_closes_the_others,
     ),
     (
         "a_panic_in_the_isolated_main_is_exit_code_101",
