@@ -40,6 +40,11 @@
 //! thread may hold the allocator's lock): it writes into a table made beforehand. The
 //! report is built once every traced thread has ended.
 //!
+//! Between loading the filter and handing the listener to the supervisor, the traced thread
+//! could make no syscall that anyone answers; so every signal is blocked on it from before
+//! the filter is loaded until the listener is handed over (glibc's internal signals too): a
+//! signal arriving then is handled right after, when its handler's syscalls are answered.
+//!
 //! As under every extrasafe filter, `clone3` is answered with `ENOSYS` (libc then calls
 //! `clone`, whose flags the filter can check), and a foreign architecture or an x32 syscall
 //! number kills the process.
@@ -201,11 +206,12 @@ const FD_PENDING: i32 = -1;
 const FD_FAILED: i32 = -2;
 
 /// The supervisor: waits for the listener, then lets every notified syscall run, counting it
-/// unless the closure has returned, until no thread uses the filter. Allocates nothing and
+/// while the closure runs, until no thread uses the filter. Allocates nothing and
 /// takes no lock once the listener is there.
 fn supervise(
     ready: &AtomicBool,
     fd_slot: &AtomicI32,
+    started: &AtomicBool,
     done: &AtomicBool,
     table: &mut Table,
 ) -> Option<std::io::Error> {
@@ -235,7 +241,7 @@ fn supervise(
                     }
                     Err(e) => return Err(e),
                 };
-                if !done.load(Ordering::SeqCst) {
+                if started.load(Ordering::SeqCst) && !done.load(Ordering::SeqCst) {
                     table.record(n.nr, &n.args);
                 }
                 match sys::continue_syscall(fd, n.id) {
@@ -287,11 +293,14 @@ where
     let fd_slot = AtomicI32::new(FD_PENDING);
     let done = AtomicBool::new(false);
     let ready = AtomicBool::new(false);
+    let started = AtomicBool::new(false);
 
     let (outcome, supervisor_error) = std::thread::scope(|s| {
         let supervisor = std::thread::Builder::new()
             .name("extrasafe-trace-supervisor".into())
-            .spawn_scoped(s, || supervise(&ready, &fd_slot, &done, &mut table))
+            .spawn_scoped(s, || {
+                supervise(&ready, &fd_slot, &started, &done, &mut table)
+            })
             .map_err(|source| ExtraSafeError::ThreadSpawn { source })?;
         let traced = std::thread::Builder::new()
             .name("extrasafe-traced".into())
@@ -301,14 +310,32 @@ where
                 while !ready.load(Ordering::Acquire) {
                     std::thread::yield_now();
                 }
+                // From before the filter is loaded until the supervisor can see the listener,
+                // every signal is blocked on this thread: a handler run in between would make
+                // syscalls that wait for an answer nobody can give yet (a stall). A signal
+                // that arrives then is delivered once the mask is restored, and its handler's
+                // syscalls are answered.
+                #[cfg(test)]
+                window::TID.store(sys::testing::gettid(), Ordering::SeqCst);
+                let mask = sys::block_all_signals()
+                    .inspect_err(|_| fd_slot.store(FD_FAILED, Ordering::Release))?;
                 let listener = crate::sys::set_no_new_privs().and_then(|()| sys::install(&program));
                 match listener {
-                    Ok(fd) => fd_slot.store(fd.into_raw_fd(), Ordering::Release),
+                    Ok(fd) => {
+                        #[cfg(test)]
+                        window::reached();
+                        fd_slot.store(fd.into_raw_fd(), Ordering::Release);
+                    }
                     Err(e) => {
                         fd_slot.store(FD_FAILED, Ordering::Release);
+                        let _ = sys::restore_signal_mask(mask);
                         return Err(e);
                     }
                 }
+                // Traced (the supervisor has the listener now), but not counted: `f` has
+                // not started.
+                sys::restore_signal_mask(mask)?;
+                started.store(true, Ordering::SeqCst);
                 let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
                 done.store(true, Ordering::SeqCst);
                 Ok(out)
@@ -355,6 +382,31 @@ where
             suggestion,
         },
     ))
+}
+
+/// Test support: a hook in the traced thread at the worst moment for a signal, after the
+/// filter is loaded and before the listener is handed over.
+#[cfg(test)]
+mod window {
+    use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+
+    /// 0: no hook; 1: armed; 2: the traced thread is in the window; 3: the test is done.
+    pub(super) static STATE: AtomicU8 = AtomicU8::new(0);
+    /// The traced thread's id.
+    pub(super) static TID: AtomicI32 = AtomicI32::new(0);
+
+    /// If armed: says the window is reached, and stays in it (without a syscall, which
+    /// would stall) until the test has sent its signal.
+    pub(super) fn reached() {
+        if STATE
+            .compare_exchange(1, 2, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            while STATE.load(Ordering::SeqCst) != 3 {
+                std::hint::spin_loop();
+            }
+        }
+    }
 }
 
 /// The records of what the supervisor counted.
@@ -422,5 +474,86 @@ mod tests {
         let rec = &syscalls[&(openat as u64)];
         assert_eq!(rec.count, 3);
         assert_eq!(rec.calls.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use std::process::Command;
+
+    const CHILD: &str = "EXTRASAFE_TRACE_WINDOW_CHILD";
+    const NAME: &str = "trace::window_tests::a_signal_in_the_window_before_the_listener_is_handed_over_does_not_stall";
+
+    /// In a process of its own: a signal whose handler makes a syscall, sent to the traced
+    /// thread after its filter is loaded and before the supervisor has the listener. Were it
+    /// handled there, the handler's syscall would wait for an answer forever; it is handled
+    /// once the listener is handed over, and tracing ends.
+    #[test]
+    fn a_signal_in_the_window_before_the_listener_is_handed_over_does_not_stall() {
+        if std::env::var_os(CHILD).is_some() {
+            child();
+        }
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(86),
+            "stdout: {stdout}\nstderr: {stderr}"
+        );
+        assert!(
+            stdout.contains("signal handled once in the traced thread, tracing ended"),
+            "{stdout}"
+        );
+    }
+
+    fn child() -> ! {
+        use std::sync::mpsc;
+        use std::time::Duration;
+        sys::testing::handle_sigusr1();
+        window::STATE.store(1, Ordering::SeqCst);
+        let sender = std::thread::spawn(|| {
+            while window::STATE.load(Ordering::SeqCst) != 2 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            sys::testing::send_sigusr1(window::TID.load(Ordering::SeqCst));
+            // Give a handler that could run in the window the time to run (and stall).
+            std::thread::sleep(Duration::from_millis(200));
+            window::STATE.store(3, Ordering::SeqCst);
+        });
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let traced = trace_closure(|| 7).map(|(v, report)| (v, report.saw(Sysno::getppid)));
+            let _ = tx.send(traced);
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Ok((7, counted))) => {
+                sender.join().unwrap();
+                let handled = sys::testing::HANDLED.load(Ordering::SeqCst);
+                if handled != 1 {
+                    eprintln!("the handler ran {handled} times");
+                    std::process::exit(1);
+                }
+                if counted {
+                    eprintln!("the handler's getppid was counted as the closure's");
+                    std::process::exit(1);
+                }
+                println!("signal handled once in the traced thread, tracing ended");
+                std::process::exit(86);
+            }
+            Ok(other) => {
+                eprintln!("trace_closure: {other:?}");
+                std::process::exit(1);
+            }
+            Err(_) => {
+                eprintln!("stalled: trace_closure did not return within 20 s");
+                std::process::exit(3);
+            }
+        }
     }
 }

@@ -92,6 +92,86 @@ pub(super) fn install(program: &[crate::sys::SockFilter]) -> io::Result<OwnedFd>
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// The calling thread's signal mask, in the kernel's form (64 signals).
+pub(super) type SignalMask = u64;
+
+/// Blocks every signal the kernel lets a thread block on the calling thread, glibc's own
+/// (`SIGCANCEL`, `SIGSETXID`, which its `pthread_sigmask` leaves out) included, and returns
+/// the previous mask. The raw syscall, so that nothing is filtered out.
+pub(super) fn block_all_signals() -> io::Result<SignalMask> {
+    let all: SignalMask = !0;
+    let mut old: SignalMask = 0;
+    // SAFETY: both pointers are valid 8-byte masks for the call, the size passed.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_BLOCK,
+            std::ptr::from_ref(&all),
+            std::ptr::from_mut(&mut old),
+            std::mem::size_of::<SignalMask>(),
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(old)
+}
+
+/// Restores a mask [`block_all_signals`] returned.
+pub(super) fn restore_signal_mask(old: SignalMask) -> io::Result<()> {
+    // SAFETY: `old` is a valid 8-byte mask for the call; the old-mask pointer may be NULL.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            std::ptr::from_ref(&old),
+            std::ptr::null_mut::<SignalMask>(),
+            std::mem::size_of::<SignalMask>(),
+        )
+    };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Test support: the calling thread's id, a signal sent to one thread, and a `SIGUSR1`
+/// handler that makes a syscall and counts its runs.
+#[cfg(test)]
+pub(super) mod testing {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// How often the `SIGUSR1` handler of [`handle_sigusr1`] ran.
+    pub(crate) static HANDLED: AtomicU32 = AtomicU32::new(0);
+
+    extern "C" fn on_sigusr1(_: libc::c_int) {
+        // SAFETY: getppid is async-signal-safe and touches no memory: a syscall from a
+        // handler, which a traced thread must have answered.
+        let _ = unsafe { libc::getppid() };
+        HANDLED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn gettid() -> libc::pid_t {
+        // SAFETY: gettid takes no arguments and cannot fail.
+        unsafe { libc::gettid() }
+    }
+
+    pub(crate) fn handle_sigusr1() {
+        // SAFETY: sigaction is plain data; all-zero is a valid value to fill in.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        action.sa_sigaction = on_sigusr1 as extern "C" fn(libc::c_int) as usize;
+        // SAFETY: `action` is a valid sigaction whose handler is async-signal-safe.
+        let rc = unsafe { libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()) };
+        assert_eq!(rc, 0, "sigaction");
+    }
+
+    pub(crate) fn send_sigusr1(tid: libc::pid_t) {
+        // SAFETY: tgkill takes integers; `tid` is a thread of this process.
+        let rc = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+        assert_eq!(rc, 0, "tgkill");
+    }
+}
+
 /// Takes ownership of the listener fd handed over by the traced thread.
 ///
 /// `fd` must be the value [`install`]'s `OwnedFd` gave up with `into_raw_fd`, taken once.
