@@ -10,7 +10,7 @@
 //! `--out FILE` writes the Markdown tables into FILE between the markers
 //! `<!-- BEGIN GENERATED -->` and `<!-- END GENERATED -->` (keeping the text around them),
 //! or makes FILE if it does not exist; without `--out` the tables go to stdout.
-//! `--only ITEMS` (comma-separated: `syscalls,setup,run,isolation,search,serve`) runs a
+//! `--only ITEMS` (comma-separated: `instructions,syscalls,setup,run,isolation,search,serve`) runs a
 //! subset.
 //! `--tree-dir DIR` says where to generate the search tree (default: the temp dir).
 //!
@@ -18,6 +18,7 @@
 //! refuses, a workload that fails under its sandbox) is an error with the reason.
 
 mod contexts;
+mod instructions;
 mod isolation;
 mod report;
 mod search;
@@ -220,7 +221,15 @@ impl Mode {
 }
 
 /// The parts of the suite.
-const ITEMS: [&str; 6] = ["syscalls", "setup", "run", "isolation", "search", "serve"];
+const ITEMS: [&str; 7] = [
+    "instructions",
+    "syscalls",
+    "setup",
+    "run",
+    "isolation",
+    "search",
+    "serve",
+];
 
 struct Args {
     mode: Mode,
@@ -230,7 +239,7 @@ struct Args {
 }
 
 const USAGE: &str = "usage: extrasafe-bench (--smoke | --quick | --full) [--out FILE] \
-                     [--only syscalls,setup,run,isolation,search,serve] [--tree-dir DIR]";
+                     [--only instructions,syscalls,setup,run,isolation,search,serve] [--tree-dir DIR]";
 
 fn parse_args() -> Result<Args, String> {
     let mut mode = None;
@@ -268,6 +277,10 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    if argv.next().as_deref() == Some("--dump-051") {
+        instructions::dump_051_child(&argv.next().unwrap_or_default());
+    }
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -283,6 +296,10 @@ fn real_main() -> Result<(), String> {
     let wants = |item: &str| args.only.iter().any(|s| s == item);
     let mut report = report::Report::new(args.mode, &args.only);
 
+    if wants("instructions") {
+        eprintln!("0. BPF instructions per syscall");
+        report.instructions(&instructions::run()?);
+    }
     if wants("syscalls") {
         eprintln!("1. per-syscall cost");
         report.syscalls(&syscalls::run(&args.mode.syscalls())?);

@@ -55,6 +55,141 @@ impl Report {
         }
     }
 
+    /// Item 0.
+    pub(crate) fn instructions(&mut self, counts: &[crate::instructions::Counts]) {
+        let b = &mut self.body;
+        let _ = writeln!(b, "### 0. BPF instructions per syscall\n");
+        let _ = writeln!(
+            b,
+            "What the kernel executes for one syscall, counted by running each program with \
+             `extrasafe::eval` (a count, not a time: noise cannot move it). 0.5.1's program is \
+             the one it loaded, read back with `PTRACE_SECCOMP_GET_FILTER`. The floor, \
+             `[ret ALLOW]`, executes 1 instruction for every syscall. *allowed*: the syscalls \
+             the context allows with any arguments (BasicCapabilities included); *denied*: \
+             every other syscall in the table.\n"
+        );
+        let _ = writeln!(
+            b,
+            "| context | allowed (+ conditioned) | program length | allowed: mean / max (worst) | 0.5.1: mean / max (worst) | denied: mean / max | 0.5.1 denied: mean / max |"
+        );
+        let _ = writeln!(b, "|---|---:|---:|---:|---:|---:|---:|");
+        let mut all_ok = true;
+        let mut half_ok = true;
+        let mut cond_ok = true;
+        let mut worst_cond = String::new();
+        for c in counts {
+            let old = match &c.old {
+                Ok(o) => format!("{:.1} / {} ({})", o.mean, o.max, o.worst),
+                Err(e) => format!("not measured: {e}"),
+            };
+            let old_denied = c
+                .denied_old
+                .as_ref()
+                .map_or("—".to_string(), |d| format!("{:.1} / {}", d.mean, d.max));
+            let _ = writeln!(
+                b,
+                "| {} | {} (+ {}) | {} ({}) | {:.1} / {} ({}) | {} | {:.1} / {} | {} |",
+                c.label,
+                c.allowed,
+                c.conditioned,
+                c.total_ours,
+                c.total_old
+                    .map_or("—".to_string(), |n| format!("0.5.1: {n}")),
+                c.ours.mean,
+                c.ours.max,
+                c.ours.worst,
+                old,
+                c.denied_ours.mean,
+                c.denied_ours.max,
+                old_denied
+            );
+            if c.allowed + c.conditioned <= 60 && c.ours.max > 12 {
+                all_ok = false;
+            }
+            if let Ok(o) = &c.old {
+                if c.ours.mean > o.mean / 2.0 {
+                    half_ok = false;
+                }
+            }
+            for (name, (p, f), old) in &c.conditions {
+                if let Some((op, of)) = old {
+                    if p > op || f > of {
+                        cond_ok = false;
+                        let _ = write!(worst_cond, "{} {name} {p}/{f} vs {op}/{of}; ", c.label);
+                    }
+                }
+            }
+        }
+        let _ = writeln!(b);
+        let _ = writeln!(
+            b,
+            "Argument-conditioned syscalls: instructions for a call one of the rules allows / \
+             for one they deny (every argument `u64::MAX`).\n"
+        );
+        let _ = writeln!(b, "| context | syscall | extrasafe | 0.5.1 |");
+        let _ = writeln!(b, "|---|---|---:|---:|");
+        for c in counts {
+            for (name, (p, f), old) in &c.conditions {
+                let _ = writeln!(
+                    b,
+                    "| {} | {name} | {p} / {f} | {} |",
+                    c.label,
+                    old.map_or("—".to_string(), |(op, of)| format!("{op} / {of}"))
+                );
+            }
+        }
+        let _ = writeln!(b);
+        let small_max = counts
+            .iter()
+            .filter(|c| c.allowed + c.conditioned <= 60)
+            .map(|c| c.ours.max)
+            .max()
+            .unwrap_or(0);
+        let all_max = counts.iter().map(|c| c.ours.max).max().unwrap_or(0);
+        self.goals.push(Goal {
+            goal: "≤ 12 instructions for any unconditionally allowed syscall (contexts of ≤ 60 \
+                   syscalls)"
+                .into(),
+            measured: format!(
+                "max {small_max} in the contexts of ≤ 60 syscalls ({all_max} in the larger ones)"
+            ),
+            verdict: if all_ok { "met" } else { "**missed**" },
+        });
+        let means: Vec<String> = counts
+            .iter()
+            .filter_map(|c| {
+                c.old
+                    .as_ref()
+                    .ok()
+                    .map(|o| format!("{} {:.1} vs {:.1}", c.label, c.ours.mean, o.mean))
+            })
+            .collect();
+        self.goals.push(Goal {
+            goal: "mean instructions per allowed syscall ≤ half of 0.5.1's".into(),
+            measured: if means.is_empty() {
+                "0.5.1 not measured (needs root)".into()
+            } else {
+                means.join("; ")
+            },
+            verdict: if means.is_empty() {
+                "undecided (not measured)"
+            } else if half_ok {
+                "met"
+            } else {
+                "**missed**"
+            },
+        });
+        self.goals.push(Goal {
+            goal: "argument-conditioned syscalls ≤ 0.5.1's instructions on every syscall".into(),
+            measured: if cond_ok {
+                "every conditioned syscall, allowed and denied calls".into()
+            } else {
+                worst_cond.trim_end_matches("; ").to_string()
+            },
+            verdict: if cond_ok { "met" } else { "**missed**" },
+        });
+    }
+
     /// Item 1.
     pub(crate) fn syscalls(&mut self, results: &[CallResult]) {
         let b = &mut self.body;

@@ -105,3 +105,68 @@ pub(crate) fn pin_to_cpu(cpu: usize) -> io::Result<()> {
         Err(io::Error::last_os_error())
     }
 }
+
+/// `PTRACE_SECCOMP_GET_FILTER` from `<linux/ptrace.h>`.
+const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
+
+/// The newest seccomp filter of process `pid` (a child of this process), read with
+/// `PTRACE_SECCOMP_GET_FILTER` (needs `CAP_SYS_ADMIN`): attaches, waits for the stop, reads
+/// the program and detaches.
+pub(crate) fn read_filter(pid: libc::pid_t) -> io::Result<Vec<extrasafe::BpfInstruction>> {
+    // SAFETY: PTRACE_ATTACH takes integers only.
+    if unsafe { libc::ptrace(libc::PTRACE_ATTACH, pid, 0, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child just attached; `status` is ours.
+    if unsafe { libc::waitpid(pid, &mut status, libc::__WALL) } != pid {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: with a NULL buffer the kernel only returns the number of instructions.
+    let len = unsafe {
+        libc::ptrace(
+            PTRACE_SECCOMP_GET_FILTER as _,
+            pid,
+            0usize,
+            std::ptr::null_mut::<libc::sock_filter>(),
+        )
+    };
+    let result = if len < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        let mut buf = vec![
+            libc::sock_filter {
+                code: 0,
+                jt: 0,
+                jf: 0,
+                k: 0
+            };
+            usize::try_from(len).unwrap_or(0)
+        ];
+        // SAFETY: `buf` holds the `len` instructions the kernel said the filter has.
+        let got = unsafe {
+            libc::ptrace(
+                PTRACE_SECCOMP_GET_FILTER as _,
+                pid,
+                0usize,
+                buf.as_mut_ptr(),
+            )
+        };
+        if got == len {
+            Ok(buf
+                .iter()
+                .map(|f| extrasafe::BpfInstruction {
+                    code: f.code,
+                    jt: f.jt,
+                    jf: f.jf,
+                    k: f.k,
+                })
+                .collect())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    };
+    // SAFETY: PTRACE_DETACH takes integers only.
+    unsafe { libc::ptrace(libc::PTRACE_DETACH, pid, 0, 0) };
+    result
+}

@@ -7,12 +7,13 @@
 //!
 //! Layout, front to back:
 //!
-//! 1. the prologue: a foreign architecture kills the process; on x86_64 an x32 number
-//!    (`0x40000000..0x80000000`) kills the process; any other number above the highest one
-//!    extrasafe knows returns `ENOSYS`;
+//! 1. the prologue: a foreign architecture kills the process;
 //! 2. a binary search over the syscall numbers the policy names (`jge` nodes, with short
 //!    `jeq` chains as leaves), whose leaves jump to the shared returns or to a syscall's
-//!    block;
+//!    block; `read` and `write`, where they are the lowest numbers named (x86_64), get a leaf
+//!    of their own one comparison below the root; a number past the last one named is
+//!    checked in the rightmost leaf: above the highest number extrasafe knows it returns
+//!    `ENOSYS`, and on x86_64 an x32 number (`0x40000000..0x80000000`) kills the process;
 //! 3. the shared returns (allow, `ENOSYS`, the default action);
 //! 4. one block per conditional syscall: its alternatives in order, each a chain of
 //!    "load one 32-bit half of an argument, mask it, compare", ending in its own returns.
@@ -190,56 +191,57 @@ fn word_checks(alt: &Alternative) -> Vec<WordCheck> {
 fn emit_block(rev: &mut Rev, alternatives: &[Alternative], default_ret: u32) -> Label {
     let deny = rev.ret(default_ret);
     let allow = rev.ret(SECCOMP_RET_ALLOW);
-    // Where a failing check goes: the start of the next alternative, or the denial. When the
-    // next alternative begins by loading a word with a full mask and every check of this one
-    // is on that same word with a full mask, a failing check can skip the load (the
-    // accumulator already holds that word).
+    // Where a failing check goes: the start of the next alternative, or the denial. A check
+    // that fails leaves `word & mask` in the accumulator (`jeq` does not change it); when the
+    // next alternative begins with a check of that same word under that same mask, the
+    // failing check jumps straight to that check's comparison, past its load (and mask).
     let mut next = deny;
-    let mut next_after_load: Option<(u32, Label)> = None;
+    let mut next_first: Option<(u32, u32, Label)> = None;
     for alt in alternatives.iter().rev() {
         let checks = word_checks(alt);
         debug_assert!(!checks.is_empty(), "an empty alternative is an Allow");
-        let on_fail = match next_after_load {
-            Some((offset, label))
-                if checks
-                    .iter()
-                    .all(|c| c.offset == offset && c.mask == u32::MAX) =>
-            {
-                label
-            }
-            _ => next,
-        };
         let mut on_pass = allow;
-        let mut first_after_load = None;
+        let mut first_cmp = None;
         for check in checks.iter().rev() {
+            let on_fail = match next_first {
+                Some((offset, mask, cmp)) if offset == check.offset && mask == check.mask => cmp,
+                _ => next,
+            };
             let cmp = rev.jump(JEQ_K, check.value, on_pass, on_fail);
-            first_after_load = Some(cmp);
+            first_cmp = Some(cmp);
             if check.mask != u32::MAX {
-                first_after_load = Some(rev.push(insn(AND_K, 0, 0, check.mask)));
+                rev.push(insn(AND_K, 0, 0, check.mask));
             }
             on_pass = rev.push(insn(LD_W_ABS, 0, 0, check.offset));
         }
         next = on_pass;
-        next_after_load = match (checks.first(), first_after_load) {
-            (Some(c), Some(label)) if c.mask == u32::MAX => Some((c.offset, label)),
-            _ => None,
-        };
+        next_first = checks
+            .first()
+            .zip(first_cmp)
+            .map(|(c, cmp)| (c.offset, c.mask, cmp));
     }
     next
 }
 
+/// The syscalls worth reaching in the fewest instructions, where they are the lowest numbers
+/// a policy names (as on x86_64, where `read` is 0 and `write` 1): a program spends most of
+/// its syscalls on them.
+const HOT: [&str; 2] = ["read", "write"];
+
 /// The binary search over `entries` (sorted by number); returns its first instruction.
-fn emit_tree(rev: &mut Rev, entries: &[(u32, Label)], default: Label) -> Label {
+/// `past_end` is where a number above the last entry goes (in the rightmost leaf), every
+/// other number that matches no entry goes to `default`.
+fn emit_tree(rev: &mut Rev, entries: &[(u32, Label)], default: Label, past_end: Label) -> Label {
     if entries.len() <= LEAF {
-        let mut next = default;
+        let mut next = past_end;
         for &(nr, target) in entries.iter().rev() {
             next = rev.jump(JEQ_K, nr, target, next);
         }
         return next;
     }
     let mid = entries.len() / 2;
-    let right = emit_tree(rev, &entries[mid..], default);
-    let left = emit_tree(rev, &entries[..mid], default);
+    let right = emit_tree(rev, &entries[mid..], default, past_end);
+    let left = emit_tree(rev, &entries[..mid], default, default);
     rev.jump(JGE_K, entries[mid].0, right, left)
 }
 
@@ -283,19 +285,42 @@ pub(crate) fn generate(
             (nr, label)
         })
         .collect();
-    let tree = emit_tree(&mut rev, &entries, default);
-
-    // The prologue (see the module docs); the number stays in the accumulator for the tree.
-    if target.x32 {
-        let too_new = rev.ret(enosys);
+    // A number above the last one the policy names: above the table it is `ENOSYS` (on
+    // x86_64 an x32 number kills), else the default action. Checked there, in the rightmost
+    // leaf of the search, and not in front of it: no other syscall pays for it.
+    let past_end = if target.x32 {
         let x32 = rev.ret(SECCOMP_RET_KILL_PROCESS);
-        let below_bit31 = rev.jump(JGE_K, 0x4000_0000, x32, too_new);
-        let above = rev.jump(JGE_K, 0x8000_0000, too_new, below_bit31);
-        rev.jump(JGT_K, target.max_nr, above, tree);
+        let below_bit31 = rev.jump(JGE_K, 0x4000_0000, x32, deny_enosys);
+        let above = rev.jump(JGE_K, 0x8000_0000, deny_enosys, below_bit31);
+        rev.jump(JGT_K, target.max_nr, above, default)
     } else {
-        let too_new = rev.ret(enosys);
-        rev.jump(JGT_K, target.max_nr, too_new, tree);
-    }
+        rev.jump(JGT_K, target.max_nr, deny_enosys, default)
+    };
+    let hot_nrs: Vec<u32> = HOT
+        .iter()
+        .filter_map(|name| crate::syscalls::Sysno::from_name(name))
+        .filter_map(|s| u32::try_from(s.id()).ok())
+        .collect();
+    let hot = entries
+        .iter()
+        .take_while(|(nr, _)| hot_nrs.contains(nr))
+        .count();
+    let tree = if hot > 0 && entries.len() > hot + LEAF {
+        // The hot syscalls in a leaf of their own, one comparison below the root.
+        let rest = emit_tree(&mut rev, &entries[hot..], default, past_end);
+        let first = emit_tree(&mut rev, &entries[..hot], default, default);
+        rev.jump(JGE_K, entries[hot].0, rest, first)
+    } else {
+        emit_tree(&mut rev, &entries, default, past_end)
+    };
+
+    // The prologue (see the module docs); the number it loads stays in the accumulator for
+    // the search, which comes right after it.
+    debug_assert_eq!(
+        tree,
+        rev.insns.len() - 1,
+        "the search starts right after the prologue"
+    );
     let load_nr = rev.push(insn(LD_W_ABS, 0, 0, OFFSET_NR));
     let foreign = rev.ret(SECCOMP_RET_KILL_PROCESS);
     rev.jump(JEQ_K, target.arch, load_nr, foreign);
