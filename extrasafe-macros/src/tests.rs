@@ -266,3 +266,262 @@ fn block_option_errors_are_collected() {
     assert_eq!(found[1], "`timeout` is given twice");
     assert!(found[2].starts_with("`crate` takes a string literal: extrasafe! with"));
 }
+
+// ----- no panic on any tokens -----------------------------------------------------------
+
+mod no_panic {
+    use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const IDENTS: &[&str] = &[
+        "main",
+        "fn",
+        "async",
+        "move",
+        "crate",
+        "timeout",
+        "ctx",
+        "pub",
+        "tokio",
+        "extrasafe",
+        "self",
+        "return",
+        "let",
+        "x",
+        "_",
+        "impl",
+        "dyn",
+        "where",
+        "unsafe",
+        "const",
+    ];
+    const PUNCTS: &[char] = &[
+        '=', ',', '#', '!', ':', '<', '>', '|', '&', '-', '.', ';', '+', '*', '/', '?', '@', '^',
+        '%', '~', '$',
+    ];
+
+    fn config(cases: u32) -> ProptestConfig {
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn leaf() -> impl Strategy<Value = TokenTree> {
+        prop_oneof![
+            4 => (0..IDENTS.len()).prop_map(|i| TokenTree::Ident(Ident::new(IDENTS[i], Span::call_site()))),
+            1 => "[a-zA-Z_][a-zA-Z0-9_]{0,6}".prop_filter("not a lone `_`", |s| s != "_")
+                .prop_map(|s| TokenTree::Ident(Ident::new(&s, Span::call_site()))),
+            4 => (0..PUNCTS.len(), any::<bool>()).prop_map(|(i, joint)| {
+                let spacing = if joint { Spacing::Joint } else { Spacing::Alone };
+                TokenTree::Punct(Punct::new(PUNCTS[i], spacing))
+            }),
+            2 => prop_oneof![
+                ".{0,8}".prop_map(|s| Literal::string(&s)),
+                any::<u32>().prop_map(Literal::u32_suffixed),
+                any::<i64>().prop_map(Literal::i64_unsuffixed),
+                any::<char>().prop_map(Literal::character),
+                proptest::collection::vec(any::<u8>(), 0..6).prop_map(|b| Literal::byte_string(&b)),
+                (0.0..1e9f64).prop_map(Literal::f64_unsuffixed),
+            ]
+            .prop_map(TokenTree::Literal),
+        ]
+    }
+
+    fn delimiter() -> impl Strategy<Value = Delimiter> {
+        prop_oneof![
+            Just(Delimiter::Parenthesis),
+            Just(Delimiter::Brace),
+            Just(Delimiter::Bracket),
+            Just(Delimiter::None),
+        ]
+    }
+
+    fn trees() -> impl Strategy<Value = Vec<TokenTree>> {
+        let tree = leaf().prop_recursive(3, 24, 6, |inner| {
+            (delimiter(), proptest::collection::vec(inner, 0..6))
+                .prop_map(|(d, v)| TokenTree::Group(Group::new(d, v.into_iter().collect())))
+        });
+        proptest::collection::vec(tree, 0..12)
+    }
+
+    /// A valid input with one random edit: a token deleted, a random one inserted or put
+    /// in place of one, two swapped, or one doubled.
+    fn mutated(valid: &'static [&'static str]) -> impl Strategy<Value = Vec<TokenTree>> {
+        (
+            0..valid.len(),
+            0..5u8,
+            any::<prop::sample::Index>(),
+            any::<prop::sample::Index>(),
+            trees(),
+        )
+            .prop_map(move |(v, edit, a, b, extra)| {
+                let mut list: Vec<TokenTree> = tokens(valid[v]).into_iter().collect();
+                let n = list.len().max(1);
+                let (i, j) = (a.index(n).min(list.len()), b.index(n).min(list.len()));
+                let extra = extra.into_iter().next();
+                match (edit, extra) {
+                    (0, _) if i < list.len() => {
+                        list.remove(i);
+                    }
+                    (1, Some(t)) => list.insert(i, t),
+                    (2, Some(t)) if i < list.len() => list[i] = t,
+                    (3, _) if i < list.len() && j < list.len() => list.swap(i, j),
+                    (_, _) if i < list.len() => list.insert(i, list[i].clone()),
+                    _ => {}
+                }
+                list
+            })
+    }
+
+    const VALID_ARGS: &[&str] = &[
+        "setup",
+        "ctx, crate = \"es\"",
+        "|| make(1)",
+        "crate = \"x\", ctx",
+    ];
+    const VALID_ITEMS: &[&str] = &[
+        "fn main() {}",
+        "async fn main() {}",
+        "#[tokio::main] async fn main() -> io::Result<()> { work().await }",
+        "pub fn main() -> Result<(), Box<dyn Error>> { Ok(()) }",
+    ];
+    const VALID_BLOCKS: &[&str] = &[
+        "ctx, { 1 + 1 }",
+        "ctx(), move { v.len() },",
+        "ctx, timeout = Duration::from_secs(1), crate = \"es\", { 1 }",
+    ];
+
+    fn stream(list: Vec<TokenTree>) -> TokenStream {
+        list.into_iter().collect()
+    }
+
+    /// The token trees of `stream`, looking through invisible (`Delimiter::None`) groups as
+    /// syn does.
+    fn visible(stream: &TokenStream) -> Vec<TokenTree> {
+        stream
+            .clone()
+            .into_iter()
+            .flat_map(|t| match &t {
+                TokenTree::Group(g) if g.delimiter() == Delimiter::None => visible(&g.stream()),
+                _ => vec![t],
+            })
+            .collect()
+    }
+
+    /// Whether the text of `stream` tokenizes again: not always so for random tokens (a
+    /// joint `/` before `/` prints as a comment), which rustc would never hand a macro.
+    fn round_trips(stream: &TokenStream) -> bool {
+        stream.to_string().parse::<TokenStream>().is_ok()
+    }
+
+    /// The output is well-formed: it re-tokenizes when the input did, each `compile_error!`
+    /// says something, and without one it is the code `parse` expects when the user's own
+    /// code parses (bodies are passed on unparsed, for rustc to report at the user's tokens).
+    fn check_output(
+        inputs: &[&TokenStream],
+        user_code_parses: bool,
+        out: &TokenStream,
+        parses: impl Fn(TokenStream) -> bool,
+    ) -> Vec<String> {
+        let text = out.to_string();
+        if inputs.iter().all(|i| round_trips(i)) {
+            assert!(round_trips(out), "output does not re-tokenize: {text}");
+        }
+        let found = errors(out);
+        for e in &found {
+            assert!(!e.trim().is_empty(), "empty compile_error in {text}");
+        }
+        if found.is_empty() && user_code_parses {
+            assert!(
+                parses(out.clone()),
+                "output without errors does not parse: {text}"
+            );
+        }
+        found
+    }
+
+    fn check_main(args: TokenStream, item: TokenStream) {
+        let no_main = !visible(&item)
+            .iter()
+            .any(|t| matches!(t, TokenTree::Ident(i) if i == "main"));
+        let no_args = args.is_empty();
+        let out = expand::main(args.clone(), item.clone());
+        let user_code_parses = syn::parse2::<syn::ItemFn>(item.clone()).is_ok()
+            && syn::parse::Parser::parse2(
+                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+                args.clone(),
+            )
+            .is_ok();
+        let found = check_output(&[&args, &item], user_code_parses, &out, |o| {
+            syn::parse2::<syn::File>(o).is_ok()
+        });
+        if no_main || no_args {
+            assert!(
+                !found.is_empty(),
+                "no error for args `{args}` and item `{item}`: {out}"
+            );
+        }
+    }
+
+    fn check_block(input: TokenStream) {
+        let no_block = !visible(&input)
+            .iter()
+            .any(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
+        let out = expand::block(input.clone());
+        let user_code_parses = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            input.clone(),
+        )
+        .is_ok();
+        let found = check_output(&[&input], user_code_parses, &out, |o| {
+            syn::parse2::<syn::Expr>(o).is_ok()
+        });
+        if no_block {
+            assert!(!found.is_empty(), "no error for `{input}`: {out}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(1000))]
+
+        #[test]
+        fn main_on_random_tokens(args in trees(), item in trees()) {
+            check_main(stream(args), stream(item));
+        }
+
+        #[test]
+        fn main_on_mutated_inputs(args in mutated(VALID_ARGS), item in mutated(VALID_ITEMS)) {
+            check_main(stream(args), stream(item));
+        }
+
+        #[test]
+        fn main_with_a_random_context(args in trees()) {
+            check_main(stream(args), tokens("fn main() {}"));
+        }
+
+        #[test]
+        fn block_on_random_tokens(input in trees()) {
+            check_block(stream(input));
+        }
+
+        #[test]
+        fn block_on_mutated_inputs(input in mutated(VALID_BLOCKS)) {
+            check_block(stream(input));
+        }
+    }
+
+    #[test]
+    fn the_valid_inputs_expand_without_errors() {
+        for args in VALID_ARGS {
+            let out = main_attr(args, "fn main() {}");
+            assert!(errors(&out).is_empty(), "{args}: {out}");
+        }
+        for input in VALID_BLOCKS {
+            assert!(errors(&block(input)).is_empty(), "{input}");
+        }
+    }
+}
