@@ -13,7 +13,6 @@ mod common;
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 
 use extrasafe::profiles::pledge::{Pledge, Promise};
 use extrasafe::profiles::systemd::{SyscallGroup, SystemCallFilter};
@@ -109,7 +108,12 @@ fn check_systemd(spec: &str, compile: bool) {
             if compile {
                 match SafetyContext::new().enable(filter) {
                     Ok(ctx) => match ctx.compile() {
-                        Ok(compiled) => assert!(!compiled.instructions().is_empty()),
+                        Ok(compiled) => {
+                            // What extrasafe compiles is a program the kernel would load.
+                            let parsed = extrasafe::eval::parse(&compiled.to_bytes())
+                                .expect("a compiled filter parses");
+                            assert_eq!(parsed.as_slice(), compiled.instructions());
+                        }
                         Err(e) => {
                             message(&e);
                         }
@@ -313,6 +317,124 @@ proptest! {
     }
 }
 
+// ----- BPF programs -------------------------------------------------------------------
+
+/// Opcodes a seccomp filter may use (loads, stores, ALU, jumps, returns, tax/txa), and
+/// sometimes any other.
+fn opcode() -> impl Strategy<Value = u16> {
+    const CODES: &[u16] = &[
+        0x00, 0x01, 0x20, 0x80, 0x81, 0x60, 0x61, 0x02, 0x03, 0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c,
+        0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0x84, 0x94, 0x9c, 0xa4, 0xac,
+        0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x06, 0x16, 0x07, 0x87,
+    ];
+    prop_oneof![
+        8 => (0..CODES.len()).prop_map(|i| CODES[i]),
+        1 => any::<u16>(),
+    ]
+}
+
+fn instruction() -> impl Strategy<Value = extrasafe::BpfInstruction> {
+    let k = prop_oneof![
+        (0..16u32).prop_map(|w| w * 4),
+        0..16u32,
+        any::<u32>(),
+        prop_oneof![
+            Just(0x7fff_0000u32),
+            Just(0x0005_0001),
+            Just(0x8000_0000),
+            Just(0x7fc0_0000),
+        ],
+    ];
+    (
+        opcode(),
+        0..4u8,
+        0..4u8,
+        k,
+        any::<u8>(),
+        any::<u8>(),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(
+            |(code, jt, jf, k, bjt, bjf, far)| extrasafe::BpfInstruction {
+                code,
+                jt: if far { bjt } else { jt },
+                jf: if far { bjf } else { jf },
+                k,
+            },
+        )
+}
+
+fn seccomp_data() -> impl Strategy<Value = extrasafe::eval::SeccompData> {
+    (
+        prop_oneof![any_sysno().prop_map(|s| s.id()), any::<i32>()],
+        prop_oneof![Just(extrasafe::eval::NATIVE_ARCH), any::<u32>()],
+        any::<u64>(),
+        any::<[u64; 6]>(),
+    )
+        .prop_map(|(nr, arch, ip, args)| extrasafe::eval::SeccompData {
+            nr,
+            arch,
+            instruction_pointer: ip,
+            args,
+        })
+}
+
+fn to_bytes(program: &[extrasafe::BpfInstruction]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in program {
+        out.extend(i.code.to_ne_bytes());
+        out.extend([i.jt, i.jf]);
+        out.extend(i.k.to_ne_bytes());
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
+
+    /// Any program: `parse` and `check` agree, and a program they accept runs on any input
+    /// to a return, in at most one step per instruction (classic BPF only jumps forward).
+    #[test]
+    fn eval_any_program(
+        mut program in proptest::collection::vec(instruction(), 0..24),
+        ret in any::<u32>(),
+        end_with_ret in any::<bool>(),
+        data in seccomp_data(),
+        junk in proptest::collection::vec(any::<u8>(), 0..8),
+    ) {
+        use extrasafe::eval::{check, parse, run, Action};
+        if end_with_ret {
+            program.push(extrasafe::BpfInstruction { code: 0x06, jt: 0, jf: 0, k: ret });
+        }
+        let bytes = to_bytes(&program);
+        let checked = check(&program);
+        match parse(&bytes) {
+            Ok(parsed) => {
+                prop_assert_eq!(&parsed, &program);
+                prop_assert!(checked.is_ok());
+            }
+            Err(e) => prop_assert_eq!(Err(e), checked.clone()),
+        }
+        match run(&program, &data) {
+            Ok(eval) => {
+                prop_assert!(checked.is_ok());
+                prop_assert!(eval.executed >= 1 && eval.executed <= program.len());
+                prop_assert_eq!(eval.action, Action::from_ret(eval.ret));
+            }
+            Err(e) => {
+                prop_assert_eq!(Err(e.clone()), checked);
+                prop_assert!(!e.to_string().is_empty());
+            }
+        }
+        // Bytes that are not whole instructions are an error, never a shorter program.
+        let mut ragged = bytes.clone();
+        ragged.extend(&junk);
+        if junk.len() % 8 != 0 {
+            prop_assert!(parse(&ragged).is_err());
+        }
+    }
+}
+
 // ----- syscall names ------------------------------------------------------------------
 
 #[test]
@@ -367,6 +489,7 @@ proptest! {
 
 // ----- Landlock paths -----------------------------------------------------------------
 
+#[cfg(feature = "landlock")]
 /// Path bytes: NUL bytes, non-UTF-8 bytes, `..` components, missing and real paths, and
 /// (rarely) 100 KiB.
 fn path_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -387,6 +510,7 @@ fn path_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+#[cfg(feature = "landlock")]
 /// A path of about 100 KiB.
 fn huge_path(byte: u8, shape: usize) -> Vec<u8> {
     let mut p = b"/tmp/".to_vec();
@@ -407,6 +531,7 @@ mod landlock_paths {
     use super::*;
     use extrasafe::builtins::SystemIO;
     use extrasafe::{AccessFs, BitFlags, Landlock};
+    use proptest::test_runner::{Config, TestRunner};
 
     /// Every way of granting a path: SystemIO's methods and Landlock's.
     fn contexts(path: &Path) -> Vec<Result<SafetyContext, ExtraSafeError>> {
