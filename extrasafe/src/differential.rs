@@ -669,11 +669,14 @@ fn builtins_with_all_options_together_decide_as_their_model() {
             ],
         ),
     ];
+    let (mut policies, mut inputs) = (0, 0);
     for (label, sets) in everything {
         for default in [DefaultAction::Errno(1), DefaultAction::Trap] {
-            check_sets(label, sets, default, rng(&mut seed));
+            inputs += check_sets(label, sets, default, rng(&mut seed));
+            policies += 1;
         }
     }
+    eprintln!("{policies} policies of builtins with all options, {inputs} inputs");
 }
 
 /// Every pledge promise alone, and 200 random promise sets.
@@ -681,10 +684,10 @@ fn builtins_with_all_options_together_decide_as_their_model() {
 fn pledge_promises_decide_as_their_model() {
     use crate::profiles::pledge::{Pledge, Promise};
     let mut seed = base_seed() ^ 0x91ed;
-    let mut policies = 0;
+    let (mut policies, mut inputs) = (0, 0);
     for &p in Promise::ALL {
         let pledge = Pledge::from_promises([p]);
-        check_sets(
+        inputs += check_sets(
             &format!("pledge {p}"),
             &[&pledge],
             DefaultAction::Errno(1),
@@ -699,7 +702,7 @@ fn pledge_promises_decide_as_their_model() {
             .filter(|_| rng(&mut seed) % 4 == 0)
             .collect();
         let pledge = Pledge::from_promises(set);
-        check_sets(
+        inputs += check_sets(
             &format!("pledge \"{pledge}\""),
             &[&pledge],
             DefaultAction::KillProcess,
@@ -707,6 +710,7 @@ fn pledge_promises_decide_as_their_model() {
         );
         policies += 1;
     }
+    eprintln!("{policies} pledge policies, {inputs} inputs");
     assert!(policies >= 200 + Promise::ALL.len());
 }
 
@@ -715,8 +719,10 @@ fn pledge_promises_decide_as_their_model() {
 fn systemd_filters_decide_as_their_model() {
     use crate::profiles::systemd::{SyscallGroup, SystemCallFilter};
     let mut seed = base_seed() ^ 0x5d;
+    let (mut policies, mut inputs) = (0, 0);
     for &g in SyscallGroup::ALL {
-        check_sets(
+        policies += 1;
+        inputs += check_sets(
             &format!("group {g}"),
             &[&g],
             DefaultAction::Errno(1),
@@ -738,13 +744,15 @@ fn systemd_filters_decide_as_their_model() {
         }
         let filter = SystemCallFilter::parse(&spec)
             .unwrap_or_else(|e| panic!("random spec {n} {spec:?}: {e}"));
-        check_sets(
+        policies += 1;
+        inputs += check_sets(
             &format!("SystemCallFilter={spec}"),
             &[&filter],
             DefaultAction::Errno(1),
             rng(&mut seed),
         );
     }
+    eprintln!("{policies} systemd policies, {inputs} inputs");
 }
 
 mod random_policies {
@@ -860,10 +868,18 @@ mod random_policies {
                 return Ok(());
             };
             let model = Model::of_decisions(&decisions, ret_of(default));
-            if let Err(Mismatch(m)) =
-                compare(&model, filter.instructions(), seed ^ base_seed(), random_inputs())
-            {
-                prop_assert!(false, "{}", m);
+            match compare(&model, filter.instructions(), seed ^ base_seed(), random_inputs()) {
+                Ok(n) => {
+                    use std::sync::atomic::{AtomicUsize, Ordering};
+                    static POLICIES: AtomicUsize = AtomicUsize::new(0);
+                    static INPUTS: AtomicUsize = AtomicUsize::new(0);
+                    let inputs = INPUTS.fetch_add(n, Ordering::Relaxed) + n;
+                    let policies = POLICIES.fetch_add(1, Ordering::Relaxed) + 1;
+                    if policies % 100 == 0 {
+                        eprintln!("{policies} random policies compiled and checked, {inputs} inputs");
+                    }
+                }
+                Err(Mismatch(m)) => prop_assert!(false, "{}", m),
             }
         }
     }
