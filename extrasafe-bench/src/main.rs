@@ -113,7 +113,7 @@ impl Mode {
                 ..base
             },
             Mode::Full => Plan {
-                rounds: 15,
+                rounds: 21,
                 samples: 15,
                 ..base
             },
@@ -134,7 +134,7 @@ impl Mode {
                 ..base
             },
             Mode::Full => Plan {
-                rounds: 15,
+                rounds: 21,
                 samples: 31,
                 ..base
             },
@@ -177,8 +177,8 @@ impl Mode {
                 ..base
             },
             Mode::Full => Plan {
-                rounds: 9,
-                samples: 3,
+                rounds: 21,
+                samples: 1,
                 ..base
             },
         }
@@ -199,8 +199,8 @@ impl Mode {
                 ..base
             },
             Mode::Full => Plan {
-                rounds: 9,
-                load_time: Duration::from_secs(2),
+                rounds: 21,
+                load_time: Duration::from_secs(3),
                 ..base
             },
         }

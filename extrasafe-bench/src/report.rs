@@ -21,16 +21,18 @@ pub(crate) const END: &str = "<!-- END GENERATED -->";
 struct Goal {
     goal: String,
     measured: String,
-    verdict: &'static str,
+    verdict: String,
 }
 
-/// `met` if the whole range satisfies the goal, `met at the median` if only the median
-/// does, `missed` otherwise. `ok(x)` says whether value `x` satisfies it.
-fn verdict(s: Summary, ok: impl Fn(f64) -> bool) -> &'static str {
-    match (ok(s.median), ok(s.min) && ok(s.max)) {
-        (true, true) => "met",
-        (true, false) => "met at the median, not in every round",
-        (false, _) => "**missed**",
+/// *met* if the whole 95% confidence interval of the median satisfies the goal, *missed*
+/// if none of it does, *undecided* if it straddles the goal; with the interval, in `unit`.
+/// `ok(x)` says whether value `x` satisfies the goal (a threshold: one side of it does).
+fn verdict(s: Summary, ok: impl Fn(f64) -> bool, unit: impl Fn(f64) -> String) -> String {
+    let ci = format!("95% CI {} … {}", unit(s.ci_lo), unit(s.ci_hi));
+    match (ok(s.ci_lo), ok(s.ci_hi)) {
+        (true, true) => format!("met ({ci})"),
+        (false, false) => format!("**missed** ({ci})"),
+        _ => format!("undecided: the interval straddles the goal ({ci})"),
     }
 }
 
@@ -153,7 +155,7 @@ impl Report {
             measured: format!(
                 "max {small_max} in the contexts of ≤ 60 syscalls ({all_max} in the larger ones)"
             ),
-            verdict: if all_ok { "met" } else { "**missed**" },
+            verdict: if all_ok { "met" } else { "**missed**" }.into(),
         });
         let means: Vec<String> = counts
             .iter()
@@ -177,7 +179,8 @@ impl Report {
                 "met"
             } else {
                 "**missed**"
-            },
+            }
+            .into(),
         });
         self.goals.push(Goal {
             goal: "argument-conditioned syscalls ≤ 0.5.1's instructions on every syscall".into(),
@@ -186,7 +189,7 @@ impl Report {
             } else {
                 worst_cond.trim_end_matches("; ").to_string()
             },
-            verdict: if cond_ok { "met" } else { "**missed**" },
+            verdict: if cond_ok { "met" } else { "**missed**" }.into(),
         });
     }
 
@@ -246,7 +249,7 @@ impl Report {
                         r.call.label()
                     ),
                     measured: format!("typical − empty: {}", fmt_delta_range(s)),
-                    verdict: verdict(s, |x| x <= 5.0),
+                    verdict: verdict(s, |x| x <= 5.0, stats::fmt_delta_ns),
                 });
             }
         }
@@ -258,7 +261,7 @@ impl Report {
                         r.call.label()
                     ),
                     measured: format!("conditions − no filter: {}", fmt_delta_range(s)),
-                    verdict: verdict(s, |x| x <= 78.0),
+                    verdict: verdict(s, |x| x <= 78.0, stats::fmt_delta_ns),
                 });
             }
             if let Some(s) = syscalls::extra_ratio(r, Config::Conditional, Config::Conditional051) {
@@ -268,7 +271,7 @@ impl Report {
                         r.call.label()
                     ),
                     measured: format!("extra / 0.5.1's extra: {}", fmt_ratio(s)),
-                    verdict: verdict(s, |x| x <= 0.5),
+                    verdict: verdict(s, |x| x <= 0.5, stats::fmt_x),
                 });
             }
         }
@@ -329,7 +332,7 @@ impl Report {
                     fmt_ns(s.min),
                     fmt_ns(s.max)
                 ),
-                verdict: verdict(s, |x| x <= 150_000.0),
+                verdict: verdict(s, |x| x <= 150_000.0, fmt_ns),
             });
         }
     }
@@ -385,7 +388,7 @@ impl Report {
                     self.goals.push(Goal {
                         goal: format!("{label}: ≤ 4× a plain spawn + join"),
                         measured: fmt_ratio(s),
-                        verdict: verdict(s, |x| x <= 4.0),
+                        verdict: verdict(s, |x| x <= 4.0, stats::fmt_x),
                     });
                 }
             }
@@ -457,13 +460,13 @@ impl Report {
                     self.goals.push(Goal {
                         goal: format!("isolation, {what}: start-to-exit no slower than bubblewrap"),
                         measured: format!("extrasafe / bubblewrap: {}", fmt_ratio(s)),
-                        verdict: verdict(s, |x| x <= 1.0),
+                        verdict: verdict(s, |x| x <= 1.0, stats::fmt_x),
                     });
                 }
                 None => self.goals.push(Goal {
                     goal: format!("isolation, {what}: start-to-exit no slower than bubblewrap"),
                     measured: "not measured: bubblewrap is not installed".to_string(),
-                    verdict: "—",
+                    verdict: "—".into(),
                 }),
             }
         }
@@ -499,7 +502,7 @@ impl Report {
             self.goals.push(Goal {
                 goal: format!("search: {name} over no sandbox"),
                 measured: fmt_pct(s),
-                verdict: verdict(s, |x| x <= limit),
+                verdict: verdict(s, |x| x <= limit, stats::fmt_pct1),
             });
         }
     }
@@ -553,13 +556,13 @@ impl Report {
         self.goals.push(Goal {
             goal: "serve: ≥ 97% of the unsandboxed requests/s".into(),
             measured: fmt_ratio(rps),
-            verdict: verdict(rps, |x| x >= 0.97),
+            verdict: verdict(rps, |x| x >= 0.97, stats::fmt_x),
         });
         let p99 = Summary::of(&stats::ratios(&col(1, |l| l.p99), &col(0, |l| l.p99)));
         self.goals.push(Goal {
             goal: "serve: p99 within 5%".into(),
             measured: fmt_ratio(p99),
-            verdict: verdict(p99, |x| x <= 1.05),
+            verdict: verdict(p99, |x| x <= 1.05, stats::fmt_x),
         });
     }
 
@@ -586,12 +589,13 @@ impl Report {
             let _ = writeln!(m, "### Goals\n");
             let _ = writeln!(
                 m,
-                "*met*: every round met the goal; *met at the median*: the median did, some rounds \
-                 did not; *missed*: the median did not.\n"
+                "*met*: the 95% bootstrap confidence interval of the median ratio (or difference) \
+                 over the paired rounds lies inside the goal; *missed*: it lies outside; \
+                 *undecided*: it straddles the goal. Instruction counts are exact.\n"
             );
             let _ = writeln!(
                 m,
-                "| goal | measured: median (min – max over rounds) | verdict |"
+                "| goal | measured: median (min – max over rounds) | verdict (95% CI of the median) |"
             );
             let _ = writeln!(m, "|---|---|---|");
             for g in &self.goals {

@@ -66,6 +66,9 @@ fn serve(
     stop: oneshot::Receiver<()>,
     config: Config,
 ) -> Result<(), String> {
+    // The server on its own CPU, away from the client's (where there are two).
+    crate::sys::pin_to_cpu(crate::turns::measuring_cpu())
+        .map_err(|e| format!("pin the server to a CPU: {e}"))?;
     if config == Config::Sandboxed {
         contexts::serve()
             .and_then(extrasafe::SafetyContext::apply_to_current_thread)
@@ -183,13 +186,21 @@ pub(crate) fn run(plan: &Plan) -> Result<Vec<Vec<Load>>, String> {
         load_time: Duration::from_millis(200),
         ..plan.clone()
     };
-    one_round(Config::None, &warm)?;
-    let mut out = vec![Vec::new(); Config::ALL.len()];
-    for round in 0..plan.rounds {
-        for k in 0..Config::ALL.len() {
-            let i = (k + round) % Config::ALL.len();
-            out[i].push(one_round(Config::ALL[i], plan)?);
+    // The client (this thread) on CPU 0, the server on the last one: on two CPUs they do
+    // not take turns on one, and a round's figures do not depend on the scheduler's choice.
+    let before = crate::sys::affinity().map_err(|e| format!("read the CPU affinity: {e}"))?;
+    crate::sys::pin_to_cpu(0).map_err(|e| format!("pin the client to CPU 0: {e}"))?;
+    let result = (|| {
+        one_round(Config::None, &warm)?;
+        let mut out = vec![Vec::new(); Config::ALL.len()];
+        for round in 0..plan.rounds {
+            for k in 0..Config::ALL.len() {
+                let i = (k + round) % Config::ALL.len();
+                out[i].push(one_round(Config::ALL[i], plan)?);
+            }
         }
-    }
-    Ok(out)
+        Ok(out)
+    })();
+    crate::sys::set_affinity(&before).map_err(|e| format!("restore the CPU affinity: {e}"))?;
+    result
 }

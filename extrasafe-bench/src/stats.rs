@@ -47,18 +47,71 @@ pub(crate) struct Summary {
     pub(crate) min: f64,
     /// The largest value of a round.
     pub(crate) max: f64,
+    /// The 95% bootstrap confidence interval of the median: its lower end.
+    pub(crate) ci_lo: f64,
+    /// Its upper end.
+    pub(crate) ci_hi: f64,
 }
 
 impl Summary {
     /// Summarises one value per round.
     pub(crate) fn of(values: &[f64]) -> Summary {
         let (min, max) = min_max(values);
+        let (ci_lo, ci_hi) = bootstrap_median_ci(values);
         Summary {
             median: median(values),
             min,
             max,
+            ci_lo,
+            ci_hi,
         }
     }
+}
+
+/// How many times the rounds are resampled for a confidence interval.
+const RESAMPLES: usize = 4000;
+
+/// The 95% confidence interval of the median of `values`, by the percentile bootstrap:
+/// the rounds are resampled with replacement [`RESAMPLES`] times, and the 2.5th and 97.5th
+/// percentiles of the resampled medians are the interval. Deterministic (a fixed seed), so
+/// the same rounds give the same interval.
+pub(crate) fn bootstrap_median_ci(values: &[f64]) -> (f64, f64) {
+    if values.len() < 2 {
+        let m = median(values);
+        return (m, m);
+    }
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let n = values.len();
+    let mut sample = vec![0.0; n];
+    let mut medians = Vec::with_capacity(RESAMPLES);
+    for _ in 0..RESAMPLES {
+        for x in &mut sample {
+            *x = values[usize::try_from(next() % n as u64).unwrap_or(0)];
+        }
+        medians.push(median(&sample));
+    }
+    (percentile(&medians, 2.5), percentile(&medians, 97.5))
+}
+
+/// A ratio as a percentage change: `+3.1%`.
+pub(crate) fn fmt_pct1(r: f64) -> String {
+    let v = (r - 1.0) * 100.0;
+    if v >= 0.0 {
+        format!("+{v:.1}%")
+    } else {
+        format!("−{:.1}%", -v)
+    }
+}
+
+/// A ratio: `1.23×`.
+pub(crate) fn fmt_x(r: f64) -> String {
+    format!("{r:.2}×")
 }
 
 /// `a[i] / b[i]` for each round.
@@ -106,15 +159,12 @@ pub(crate) fn fmt_ratio(s: Summary) -> String {
 
 /// A ratio as a percentage change with its range: `+3.1% (−0.5…+6.0)`.
 pub(crate) fn fmt_pct(s: Summary) -> String {
-    let p = |r: f64| {
-        let v = (r - 1.0) * 100.0;
-        if v >= 0.0 {
-            format!("+{v:.1}%")
-        } else {
-            format!("−{:.1}%", -v)
-        }
-    };
-    format!("{} ({} … {})", p(s.median), p(s.min), p(s.max))
+    format!(
+        "{} ({} … {})",
+        fmt_pct1(s.median),
+        fmt_pct1(s.min),
+        fmt_pct1(s.max)
+    )
 }
 
 /// A nanosecond difference with its range: `+46 ns (+40 … +52 ns)`.

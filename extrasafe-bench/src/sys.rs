@@ -23,6 +23,14 @@ pub(crate) fn getppid_raw() -> libc::c_long {
     unsafe { libc::syscall(libc::SYS_getppid, 0, 0, 0, 0, 0, 0) }
 }
 
+/// `getrandom` of one byte into a stack buffer, without blocking; returns what it returned.
+#[inline]
+pub(crate) fn getrandom_one() -> isize {
+    let mut byte = 0u8;
+    // SAFETY: the buffer is one valid, writable byte on our stack for the whole call.
+    unsafe { libc::getrandom(std::ptr::from_mut(&mut byte).cast(), 1, libc::GRND_NONBLOCK) }
+}
+
 /// Reads one byte from `fd` into a stack buffer; returns what `read(2)` returned.
 #[inline]
 pub(crate) fn read_one(fd: RawFd) -> isize {
@@ -80,6 +88,30 @@ pub(crate) fn load_allow_all_filter() -> io::Result<()> {
             std::ptr::from_ref(&prog),
         )
     };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// The CPUs the calling thread may run on.
+pub(crate) fn affinity() -> io::Result<libc::cpu_set_t> {
+    // SAFETY: cpu_set_t is a plain bit array for which all zeroes is a valid (empty) value.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid, writable cpu_set_t of the size passed.
+    let rc = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) };
+    if rc == 0 {
+        Ok(set)
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Sets the CPUs the calling thread may run on (a set [`affinity`] returned).
+pub(crate) fn set_affinity(set: &libc::cpu_set_t) -> io::Result<()> {
+    // SAFETY: `set` is a valid cpu_set_t of the size passed, read by the kernel during the call.
+    let rc = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(set), set) };
     if rc == 0 {
         Ok(())
     } else {

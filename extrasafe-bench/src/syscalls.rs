@@ -27,11 +27,19 @@ pub(crate) enum Call {
     ReadZero,
     /// `openat("/dev/zero", O_RDONLY)` then `close`.
     OpenClose,
+    /// A one-byte `getrandom`: number 318, near the end of 0.5.1's chain, which tests the
+    /// numbers one after the other (getppid, 110, is in its middle; read, 0, first).
+    Getrandom,
 }
 
 impl Call {
     /// All of them, in table order.
-    pub(crate) const ALL: [Call; 3] = [Call::Getppid, Call::ReadZero, Call::OpenClose];
+    pub(crate) const ALL: [Call; 4] = [
+        Call::Getppid,
+        Call::ReadZero,
+        Call::OpenClose,
+        Call::Getrandom,
+    ];
 
     /// The name in the table.
     pub(crate) fn label(self) -> &'static str {
@@ -39,6 +47,7 @@ impl Call {
             Call::Getppid => "getppid (raw syscall)",
             Call::ReadZero => "read 1 byte from /dev/zero",
             Call::OpenClose => "openat + close (/dev/zero)",
+            Call::Getrandom => "getrandom 1 byte (late in 0.5.1's chain)",
         }
     }
 }
@@ -116,6 +125,7 @@ fn once(call: Call, fd: i32) -> bool {
         Call::Getppid => black_box(sys::getppid_raw()) > 0,
         Call::ReadZero => black_box(sys::read_one(black_box(fd))) == 1,
         Call::OpenClose => sys::open_close(black_box(DEV_ZERO)),
+        Call::Getrandom => black_box(sys::getrandom_one()) == 1,
     }
 }
 
@@ -197,16 +207,21 @@ pub(crate) fn run(plan: &Plan) -> Result<Vec<CallResult>, String> {
                         s.spawn(move || {
                             let conditional =
                                 matches!(config, Config::Conditional | Config::Conditional051);
-                            if conditional && call == Call::Getppid {
+                            let unconditioned = matches!(call, Call::Getppid | Call::Getrandom);
+                            if conditional && unconditioned {
                                 // Still take the turns, so the others are not held up.
                                 for turn in 0..plan.batches {
                                     turns.wait((i + round) % n, turn);
                                     turns.pass();
                                 }
-                                return Err("n/a: getppid takes no arguments, so there is \
-                                            nothing to condition (extrasafe refuses a \
-                                            condition on it)"
-                                    .to_string());
+                                return Err(if call == Call::Getppid {
+                                    "n/a: getppid takes no arguments, so there is nothing to \
+                                     condition (extrasafe refuses a condition on it)"
+                                } else {
+                                    "n/a: getrandom is one of the BasicCapabilities, allowed \
+                                     without conditions in every context"
+                                }
+                                .to_string());
                             }
                             participant(config, call, zero, plan, turns, (i + round) % n)
                         })
