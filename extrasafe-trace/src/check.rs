@@ -158,31 +158,12 @@ pub fn check(program: &[BpfInstruction], text: &str) -> Result<String, String> {
         (None, _) => format!("nr:{}", call.nr),
     };
     let args: Vec<String> = call.args.iter().map(|a| format!("{a:#x}")).collect();
-    let action = match outcome.action {
-        eval::Action::Errno(e) => match errno_name(e) {
-            Some(n) => format!("errno {e} ({n})"),
-            None => format!("errno {e}"),
-        },
-        other => other.to_string(),
-    };
+    let action = outcome.action;
     Ok(format!(
         "{name}({}): {action} ({} instructions)",
         args.join(", "),
         outcome.executed
     ))
-}
-
-fn errno_name(e: u16) -> Option<&'static str> {
-    Some(match i32::from(e) {
-        libc::EPERM => "EPERM",
-        libc::ENOENT => "ENOENT",
-        libc::EACCES => "EACCES",
-        libc::EINVAL => "EINVAL",
-        libc::ENOSYS => "ENOSYS",
-        libc::EAFNOSUPPORT => "EAFNOSUPPORT",
-        libc::EOPNOTSUPP => "EOPNOTSUPP",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@
 //! Layout, front to back:
 //!
 //! 1. the prologue: a foreign architecture kills the process;
-//! 2. a binary search over the syscall numbers the policy names (`jge` nodes, with short
-//!    `jeq` chains as leaves), whose leaves jump to the shared returns or to a syscall's
-//!    block; `read` and `write`, where they are the lowest numbers named (x86_64), get a leaf
-//!    of their own one comparison below the root; a number past the last one named is
-//!    checked in the rightmost leaf: above the highest number extrasafe knows it returns
-//!    `ENOSYS`, and on x86_64 an x32 number (`0x40000000..0x80000000`) kills the process;
+//! 2. a binary search over segments of the number line (`jge` nodes only): a run of
+//!    consecutive numbers with the same outcome is one segment, and a leaf is a jump to the
+//!    shared returns or to a syscall's block, so a syscall costs one comparison per level;
+//!    the segment of `read` and `write`, where they are the lowest numbers (x86_64), is one
+//!    comparison below the root; the numbers past the last one named are checked in the
+//!    rightmost segment: above the highest number extrasafe knows they return `ENOSYS`, and
+//!    on x86_64 an x32 number (`0x40000000..0x80000000`) kills the process;
 //! 3. the shared returns (allow, `ENOSYS`, the default action);
 //! 4. one block per conditional syscall: its alternatives in order, each a chain of
 //!    "load one 32-bit half of an argument, mask it, compare", ending in its own returns.
@@ -59,9 +60,6 @@ pub(crate) const OFFSET_ARGS: u32 = 16;
 
 /// The kernel's limit on the length of one BPF program (`BPF_MAXINSNS`).
 pub(crate) const BPF_MAXINSNS: usize = 4096;
-
-/// The most syscalls a leaf of the binary search compares one after the other.
-const LEAF: usize = 3;
 
 const fn insn(code: u16, jt: u8, jf: u8, k: u32) -> BpfInstruction {
     BpfInstruction { code, jt, jf, k }
@@ -228,21 +226,44 @@ fn emit_block(rev: &mut Rev, alternatives: &[Alternative], default_ret: u32) -> 
 /// its syscalls on them.
 const HOT: [&str; 2] = ["read", "write"];
 
-/// The binary search over `entries` (sorted by number); returns its first instruction.
-/// `past_end` is where a number above the last entry goes (in the rightmost leaf), every
-/// other number that matches no entry goes to `default`.
-fn emit_tree(rev: &mut Rev, entries: &[(u32, Label)], default: Label, past_end: Label) -> Label {
-    if entries.len() <= LEAF {
-        let mut next = past_end;
-        for &(nr, target) in entries.iter().rev() {
-            next = rev.jump(JEQ_K, nr, target, next);
+/// The number line cut into segments, each going to one label: from `start` up to the next
+/// segment's start.
+type Segment = (u32, Label);
+
+/// The segments of `entries` (sorted by number): a run of consecutive numbers with the same
+/// label is one segment, a gap between entries goes to `default`, and every number above the
+/// last entry to `past_end`.
+fn segments(entries: &[(u32, Label)], default: Label, past_end: Label) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    let mut next = 0u32;
+    for &(nr, label) in entries {
+        if nr > next || out.is_empty() && nr > 0 {
+            out.push((next, default));
         }
-        return next;
+        match out.last() {
+            Some(&(_, last)) if last == label && nr == next && !out.is_empty() => {}
+            _ => out.push((nr, label)),
+        }
+        next = nr + 1;
     }
-    let mid = entries.len() / 2;
-    let right = emit_tree(rev, &entries[mid..], default, past_end);
-    let left = emit_tree(rev, &entries[..mid], default, default);
-    rev.jump(JGE_K, entries[mid].0, right, left)
+    out.push((next, past_end));
+    // Neighbours with the same label (a gap between two runs of the default) are one.
+    out.dedup_by(|b, a| a.1 == b.1);
+    out
+}
+
+/// The binary search over `segments` (sorted by start, never empty): `jge` nodes only; a
+/// leaf is its segment's label, so a syscall costs one comparison per level and nothing
+/// more. Returns its first instruction.
+fn emit_tree(rev: &mut Rev, segments: &[Segment]) -> Label {
+    debug_assert!(!segments.is_empty(), "a search over no segment");
+    if let [(_, label)] = segments {
+        return *label;
+    }
+    let mid = segments.len() / 2;
+    let right = emit_tree(rev, &segments[mid..]);
+    let left = emit_tree(rev, &segments[..mid]);
+    rev.jump(JGE_K, segments[mid].0, right, left)
 }
 
 /// Generates the program for `syscalls` (sorted by number, each at most once).
@@ -301,26 +322,28 @@ pub(crate) fn generate(
         .filter_map(|name| crate::syscalls::Sysno::from_name(name))
         .filter_map(|s| u32::try_from(s.id()).ok())
         .collect();
-    let hot = entries
+    let segments = segments(&entries, default, past_end);
+    // The segments of the hot syscalls, where they are the first one or two (x86_64): in a
+    // subtree of their own, one comparison below the root.
+    let highest_hot = hot_nrs.iter().copied().max().unwrap_or(0);
+    let hot = segments
         .iter()
-        .take_while(|(nr, _)| hot_nrs.contains(nr))
+        .take_while(|&&(start, _)| start <= highest_hot)
         .count();
-    let tree = if hot > 0 && entries.len() > hot + LEAF {
-        // The hot syscalls in a leaf of their own, one comparison below the root.
-        let rest = emit_tree(&mut rev, &entries[hot..], default, past_end);
-        let first = emit_tree(&mut rev, &entries[..hot], default, default);
-        rev.jump(JGE_K, entries[hot].0, rest, first)
+    let tree = if !hot_nrs.is_empty() && (1..=2).contains(&hot) && segments.len() > hot + 1 {
+        let rest = emit_tree(&mut rev, &segments[hot..]);
+        let first = emit_tree(&mut rev, &segments[..hot]);
+        rev.jump(JGE_K, segments[hot].0, rest, first)
     } else {
-        emit_tree(&mut rev, &entries, default, past_end)
+        emit_tree(&mut rev, &segments)
     };
 
     // The prologue (see the module docs); the number it loads stays in the accumulator for
     // the search, which comes right after it.
-    debug_assert_eq!(
-        tree,
-        rev.insns.len() - 1,
-        "the search starts right after the prologue"
-    );
+    if rev.insns.len().checked_sub(1) != Some(tree) {
+        // The search is a single segment (a label placed earlier): jump to it.
+        rev.ja(tree);
+    }
     let load_nr = rev.push(insn(LD_W_ABS, 0, 0, OFFSET_NR));
     let foreign = rev.ret(SECCOMP_RET_KILL_PROCESS);
     rev.jump(JEQ_K, target.arch, load_nr, foreign);
