@@ -74,6 +74,8 @@ pub enum ExtraSafeError {
     UnknownSyscallGroup {
         /// The name as given.
         name: String,
+        /// The groups systemd has, as the message lists them (`@default, @aio, …`).
+        groups: String,
     },
     /// A `SystemCallFilter=` string that extrasafe cannot read faithfully; see
     /// [`SystemCallFilter`](crate::profiles::systemd::SystemCallFilter).
@@ -375,10 +377,9 @@ impl fmt::Display for ExtraSafeError {
                 f,
                 "A seccomp rule and a landlock rule are in conflict. See RuleSets {a} and {b}"
             ),
-            ExtraSafeError::UnknownSyscallGroup { name } => write!(
+            ExtraSafeError::UnknownSyscallGroup { name, groups } => write!(
                 f,
-                "unknown systemd syscall group `{name}`: the groups are {}",
-                crate::profiles::systemd::group_names()
+                "unknown systemd syscall group `{name}`: the groups are {groups}"
             ),
             ExtraSafeError::InvalidSystemCallFilter { entry, reason } if entry.is_empty() => {
                 write!(f, "SystemCallFilter: the filter {reason}")

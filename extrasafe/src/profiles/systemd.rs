@@ -349,6 +349,7 @@ impl FromStr for SyscallGroup {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         SyscallGroup::from_name(s).ok_or_else(|| ExtraSafeError::UnknownSyscallGroup {
             name: s.to_string(),
+            groups: group_names(),
         })
     }
 }
@@ -370,7 +371,7 @@ fn listed_by_systemd(name: &str) -> bool {
 }
 
 /// The names of every group, for error messages: `@default, @aio, …`.
-pub(crate) fn group_names() -> String {
+fn group_names() -> String {
     let names: Vec<&str> = SyscallGroup::ALL.iter().map(|g| g.name()).collect();
     names.join(", ")
 }
