@@ -146,19 +146,9 @@ impl<T> Step<T> for io::Result<T> {
     }
 }
 
-/// The number of threads of this process.
-pub(crate) fn thread_count() -> io::Result<usize> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| io::Error::other("no Threads: line in /proc/self/status"))
-}
-
 /// Fails unless the process has one thread.
 pub(crate) fn ensure_single_threaded() -> Result<(), IsolateError> {
-    let threads = thread_count().map_err(IsolateError::Command)?;
+    let threads = sys::thread_count().map_err(IsolateError::Command)?;
     if threads == 1 {
         Ok(())
     } else {

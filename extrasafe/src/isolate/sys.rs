@@ -65,12 +65,22 @@ unsafe fn fork() -> io::Result<Fork> {
     })
 }
 
+/// The number of threads of this process.
+pub(crate) fn thread_count() -> io::Result<usize> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| io::Error::other("no Threads: line in /proc/self/status"))
+}
+
 /// `fork(2)`, after checking that the calling process has a single thread.
 ///
 /// The check cannot race: a thread is only created by a running thread of the process, and
 /// the only one is executing this function.
 pub(crate) fn fork_single_threaded() -> io::Result<Fork> {
-    let threads = super::setup::thread_count()?;
+    let threads = thread_count()?;
     if threads != 1 {
         return Err(io::Error::other(format!(
             "the process has {threads} threads; fork needs exactly one"
