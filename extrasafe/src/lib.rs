@@ -156,6 +156,8 @@ pub mod isolate;
 pub mod landlock;
 pub mod profiles;
 mod report;
+#[cfg(feature = "landlock")]
+mod rights;
 mod rules;
 mod runtime;
 mod sys;

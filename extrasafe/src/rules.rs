@@ -3,6 +3,11 @@
 use std::collections::HashMap;
 use std::fmt;
 
+#[cfg(feature = "landlock")]
+use ::landlock::{BitFlags, Scope};
+
+#[cfg(feature = "landlock")]
+use crate::rights::{LandlockRule, PortRule};
 use crate::syscalls::Sysno;
 
 /// How a syscall argument is compared with a value in a [`SeccompArgumentFilter`].
@@ -267,20 +272,20 @@ pub trait RuleSet {
 
     /// Landlock rights on paths (see [`crate::landlock`]).
     #[cfg(feature = "landlock")]
-    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+    fn landlock_rules(&self) -> Vec<LandlockRule> {
         Vec::new()
     }
 
     /// Landlock rights on TCP ports (see [`crate::landlock`]).
     #[cfg(feature = "landlock")]
-    fn landlock_ports(&self) -> Vec<crate::PortRule> {
+    fn landlock_ports(&self) -> Vec<PortRule> {
         Vec::new()
     }
 
     /// Landlock scopes: no signals or abstract unix socket connections out of the sandbox.
     #[cfg(feature = "landlock")]
-    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
-        crate::BitFlags::empty()
+    fn landlock_scopes(&self) -> BitFlags<Scope> {
+        BitFlags::empty()
     }
 }
 
@@ -302,17 +307,17 @@ impl<T: RuleSet + ?Sized> RuleSet for &T {
     }
 
     #[cfg(feature = "landlock")]
-    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+    fn landlock_rules(&self) -> Vec<LandlockRule> {
         T::landlock_rules(self)
     }
 
     #[cfg(feature = "landlock")]
-    fn landlock_ports(&self) -> Vec<crate::PortRule> {
+    fn landlock_ports(&self) -> Vec<PortRule> {
         T::landlock_ports(self)
     }
 
     #[cfg(feature = "landlock")]
-    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
+    fn landlock_scopes(&self) -> BitFlags<Scope> {
         T::landlock_scopes(self)
     }
 }

@@ -112,11 +112,11 @@ impl RuleSet for Signals {
     }
 
     #[cfg(feature = "landlock")]
-    fn landlock_scopes(&self) -> crate::BitFlags<crate::Scope> {
+    fn landlock_scopes(&self) -> ::landlock::BitFlags<::landlock::Scope> {
         if self.scope_signals {
-            crate::Scope::Signal.into()
+            ::landlock::Scope::Signal.into()
         } else {
-            crate::BitFlags::empty()
+            ::landlock::BitFlags::empty()
         }
     }
 }

@@ -104,7 +104,7 @@ pub struct SystemIO {
     /// Conditions added since 0.5.1: they give way to an unconditional rule.
     narrowing: Conditional,
     #[cfg(feature = "landlock")]
-    landlock: Vec<crate::LandlockRule>,
+    landlock: Vec<crate::rights::LandlockRule>,
 }
 
 impl SystemIO {
@@ -370,7 +370,7 @@ impl RuleSet for SystemIO {
     }
 
     #[cfg(feature = "landlock")]
-    fn landlock_rules(&self) -> Vec<crate::LandlockRule> {
+    fn landlock_rules(&self) -> Vec<crate::rights::LandlockRule> {
         self.landlock.clone()
     }
 }
@@ -413,21 +413,22 @@ impl SystemIO {
     fn landlock_rule<P: AsRef<std::path::Path>>(
         mut self,
         path: P,
-        rights: crate::BitFlags<crate::AccessFs>,
+        rights: ::landlock::BitFlags<::landlock::AccessFs>,
     ) -> SystemIO {
-        self.landlock.push(crate::LandlockRule::new(path, rights));
+        self.landlock
+            .push(crate::rights::LandlockRule::new(path, rights));
         self
     }
 
     /// Reading files and listing directories beneath `path` (`ReadFile | ReadDir`).
     pub fn allow_read_path<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::read_path())
+        self.landlock_rule(path, crate::rights::access::read_path())
     }
 
     /// Writing to and truncating the file (or the files beneath) `path`
     /// (`WriteFile | Truncate`).
     pub fn allow_write_file<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::write_file())
+        self.landlock_rule(path, crate::rights::access::write_file())
     }
 
     /// Creating files in the directory `path` and writing them
@@ -435,28 +436,28 @@ impl SystemIO {
     pub fn allow_create_in_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
         self.landlock_rule(
             path,
-            crate::access::create_file() | crate::access::write_file(),
+            crate::rights::access::create_file() | crate::rights::access::write_file(),
         )
     }
 
     /// Listing the directory `path` and those beneath it (`ReadDir`).
     pub fn allow_list_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::list_dir())
+        self.landlock_rule(path, crate::rights::access::list_dir())
     }
 
     /// Creating directories in `path` (`MakeDir`).
     pub fn allow_create_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::create_dir())
+        self.landlock_rule(path, crate::rights::access::create_dir())
     }
 
     /// Removing files beneath `path` (`RemoveFile`).
     pub fn allow_remove_file<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::delete_file())
+        self.landlock_rule(path, crate::rights::access::delete_file())
     }
 
     /// Removing empty directories beneath `path` (`RemoveDir`).
     pub fn allow_remove_dir<P: AsRef<std::path::Path>>(self, path: P) -> SystemIO {
-        self.landlock_rule(path, crate::access::delete_dir())
+        self.landlock_rule(path, crate::rights::access::delete_dir())
     }
 
     /// Reading what TLS libraries read: the certificate stores and OpenSSL configuration of
