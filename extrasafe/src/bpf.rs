@@ -24,7 +24,48 @@
 //! further than 255 instructions away is reached through an unconditional `ja` (32-bit
 //! offset) placed right behind the jump.
 
-use crate::filter::{Alternative, ArgCmp, BpfInstruction};
+/// One classic BPF instruction of a compiled filter, as the kernel's `struct sock_filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BpfInstruction {
+    /// The opcode.
+    pub code: u16,
+    /// Jump offset if the condition is true.
+    pub jt: u8,
+    /// Jump offset if the condition is false.
+    pub jf: u8,
+    /// The constant operand.
+    pub k: u32,
+}
+
+/// A comparison on one argument, as the generator compiles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ArgCmp {
+    /// `arg & mask == value`, on the bits the argument has.
+    Masked { mask: u64, value: u64 },
+    /// A plain comparison of a full 64-bit argument.
+    Native { op: NativeOp, value: u64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum NativeOp {
+    Eq,
+}
+
+impl ArgCmp {
+    /// Whether the comparison holds for `arg` as the kernel reads it.
+    #[cfg(test)]
+    pub(crate) fn holds(self, arg: u64) -> bool {
+        match self {
+            ArgCmp::Masked { mask, value } => arg & mask == value,
+            ArgCmp::Native { op, value } => match op {
+                NativeOp::Eq => arg == value,
+            },
+        }
+    }
+}
+
+/// One way for a rule to match: a comparison (or none) per argument, all of which must hold.
+pub(crate) type Alternative = [Option<ArgCmp>; 6];
 
 const BPF_LD: u16 = 0x00;
 const BPF_ALU: u16 = 0x04;

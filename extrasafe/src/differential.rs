@@ -15,9 +15,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use crate::bpf::BpfInstruction;
 use crate::builtins::{self, BasicCapabilities};
 use crate::eval::{self, SeccompData, NATIVE_ARCH};
-use crate::filter::{BpfInstruction, Decision};
+use crate::filter::Decision;
 use crate::report::DefaultAction;
 use crate::rules::{Comparator, RuleSet, SeccompArgumentFilter, SeccompRule};
 use crate::syscalls::ArgWidth;

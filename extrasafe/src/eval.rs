@@ -38,7 +38,7 @@
 
 use std::fmt;
 
-use crate::filter::BpfInstruction;
+use crate::bpf::BpfInstruction;
 use crate::syscalls::Sysno;
 
 const BPF_LD: u16 = 0x00;

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::bpf;
+use crate::bpf::{self, Alternative, ArgCmp, BpfInstruction, NativeOp};
 use crate::error::{ExtraSafeError, SeccompError};
 use crate::report::{DefaultAction, SeccompScope};
 use crate::rules::{Comparator, SeccompRule};
@@ -27,19 +27,6 @@ const MAX_EXPANSION: usize = 1024;
 const AUDIT_ARCH_NATIVE: u32 = 0xc000_003e; // AUDIT_ARCH_X86_64
 #[cfg(target_arch = "aarch64")]
 const AUDIT_ARCH_NATIVE: u32 = 0xc000_00b7; // AUDIT_ARCH_AARCH64
-
-/// One classic BPF instruction of a compiled filter, as the kernel's `struct sock_filter`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BpfInstruction {
-    /// The opcode.
-    pub code: u16,
-    /// Jump offset if the condition is true.
-    pub jt: u8,
-    /// Jump offset if the condition is false.
-    pub jf: u8,
-    /// The constant operand.
-    pub k: u32,
-}
 
 #[cfg(feature = "trace")]
 const fn insn(code: u16, jt: u8, jf: u8, k: u32) -> BpfInstruction {
@@ -399,36 +386,6 @@ pub(crate) fn trace_program() -> Vec<BpfInstruction> {
     p.push(insn(BPF_RET_K, 0, 0, libc::SECCOMP_RET_USER_NOTIF));
     p
 }
-
-/// A comparison on one argument, as the generator compiles it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum ArgCmp {
-    /// `arg & mask == value`, on the bits the argument has.
-    Masked { mask: u64, value: u64 },
-    /// A plain comparison of a full 64-bit argument.
-    Native { op: NativeOp, value: u64 },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum NativeOp {
-    Eq,
-}
-
-impl ArgCmp {
-    /// Whether the comparison holds for `arg` as the kernel reads it.
-    #[cfg(test)]
-    pub(crate) fn holds(self, arg: u64) -> bool {
-        match self {
-            ArgCmp::Masked { mask, value } => arg & mask == value,
-            ArgCmp::Native { op, value } => match op {
-                NativeOp::Eq => arg == value,
-            },
-        }
-    }
-}
-
-/// One way for a rule to match: a comparison (or none) per argument, all of which must hold.
-pub(crate) type Alternative = [Option<ArgCmp>; 6];
 
 /// The width the kernel reads argument `idx` of `sysno` with, from the generated table
 /// (`None` if the syscall has fewer arguments). For a syscall missing from the table, 64

@@ -165,9 +165,10 @@ pub mod syscalls;
 #[cfg(feature = "trace")]
 pub mod trace;
 
+pub use crate::bpf::BpfInstruction;
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
 pub use crate::error::{ExtraSafeError, IsolateError, LandlockFailure, SeccompError};
-pub use crate::filter::{BpfInstruction, CompiledFilter};
+pub use crate::filter::CompiledFilter;
 #[cfg(feature = "landlock")]
 pub use crate::landlock::{
     access, Access, AccessFs, AccessNet, BitFlags, CompatLevel, Compatible, Landlock,
