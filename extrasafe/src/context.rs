@@ -81,7 +81,7 @@ pub struct SafetyContext {
     landlock: crate::landlock::Plan,
     /// Run the process in new namespaces (`isolate_process`).
     #[cfg(feature = "isolate")]
-    isolation: Option<crate::isolate::IsolationConfig>,
+    isolation: Option<crate::isolate::config::IsolationConfig>,
 }
 
 /// The label of the condition that keeps TCP Fast Open from getting around Landlock's
@@ -194,54 +194,39 @@ impl SafetyContext {
     /// }
     /// ```
     #[cfg(feature = "isolate")]
-    pub fn isolate_process(mut self, config: crate::isolate::IsolationConfig) -> SafetyContext {
+    pub fn isolate_process(
+        mut self,
+        config: crate::isolate::config::IsolationConfig,
+    ) -> SafetyContext {
         self.isolation = Some(config);
         self
     }
 
-    /// Applies a context: if it isolates the process ([`isolate_process`](SafetyContext::isolate_process)),
-    /// enters the namespaces first and continues in the isolated child, where the Landlock
-    /// and seccomp rules are then applied to all threads; the calling process becomes the
-    /// child's supervisor and never returns from this call (it exits like the child).
-    /// Without isolation, this is [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
-    ///
-    /// Call it at the top of `main`, while the program has a single thread
-    /// (`#[extrasafe::main]` does). In the isolated child, the returned report's
-    /// [`isolation`](EnforcementReport::isolation) says what isolation enforced.
+    /// Applies a context to all threads: without the `isolate` feature, this is
+    /// [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
     ///
     /// # Errors
-    /// Only from before the process forks (the child never returns an error: if its setup
-    /// or the rules fail there, it prints why and exits with status 1):
-    /// [`IsolateError::NotSingleThreaded`](crate::IsolateError::NotSingleThreaded),
-    /// [`IsolateError::UserNamespacesUnavailable`](crate::IsolateError::UserNamespacesUnavailable),
-    /// an invalid configuration, or an error of [`compile`](SafetyContext::compile). After an
-    /// error the process may be in a new user namespace: exit, do not run the code.
+    /// Those of [`apply_to_all_threads`](SafetyContext::apply_to_all_threads).
+    #[cfg(not(feature = "isolate"))]
     pub fn apply_isolated(self) -> Result<EnforcementReport, ExtraSafeError> {
-        #[cfg(feature = "isolate")]
-        {
-            let mut ctx = self;
-            if let Some(config) = ctx.isolation.take() {
-                if !ctx.landlock_only {
-                    ctx.compile_seccomp()?;
-                }
-                let isolation = crate::isolate::isolate_main(&config)?;
-                return match ctx.apply(true) {
-                    Ok(report) => Ok(EnforcementReport {
-                        isolation: Some(isolation),
-                        ..report
-                    }),
-                    Err(e) => {
-                        eprintln!("extrasafe: could not sandbox the isolated process: {e}");
-                        std::process::exit(1)
-                    }
-                };
-            }
-            ctx.apply(true)
+        self.apply(true)
+    }
+
+    /// The isolation the context asks for, taken out of it (for
+    /// [`apply_isolated`](SafetyContext::apply_isolated), in [`crate::isolate`]).
+    #[cfg(feature = "isolate")]
+    pub(crate) fn take_isolation(&mut self) -> Option<crate::isolate::config::IsolationConfig> {
+        self.isolation.take()
+    }
+
+    /// Compiles the context's seccomp filter, unless it loads none, to fail before anything
+    /// is enforced.
+    #[cfg(feature = "isolate")]
+    pub(crate) fn check_seccomp_compiles(&self) -> Result<(), ExtraSafeError> {
+        if !self.landlock_only {
+            self.compile_seccomp()?;
         }
-        #[cfg(not(feature = "isolate"))]
-        {
-            self.apply(true)
-        }
+        Ok(())
     }
 
     /// Applies only the context's Landlock rules: no seccomp filter is loaded.
@@ -676,7 +661,7 @@ impl SafetyContext {
 
     /// Landlock first (its syscalls must still be allowed), then seccomp. Everything that can
     /// fail without the kernel (compiling the filter) is done before anything is enforced.
-    fn apply(self, all_threads: bool) -> Result<EnforcementReport, ExtraSafeError> {
+    pub(crate) fn apply(self, all_threads: bool) -> Result<EnforcementReport, ExtraSafeError> {
         #[cfg(feature = "isolate")]
         if self.isolation.is_some() {
             return Err(crate::IsolateError::NeedsProcessIsolation.into());
