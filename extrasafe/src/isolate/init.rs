@@ -18,7 +18,7 @@
 //!   and exits (with the child's exit code, or 128 + the signal that killed it: PID 1
 //!   cannot kill itself with a signal). The kernel then kills what is left in the namespace.
 
-use super::setup::{Report, ResultSlot};
+use super::result::{Report, ResultSlot};
 use super::sys::{self, ChildEnd, SharedMemory};
 use crate::rules::{RuleSet, SeccompArgumentFilter, SeccompRule};
 use crate::syscalls::Sysno;

@@ -209,13 +209,15 @@ use crate::report::EnforcementReport;
 mod capability;
 pub(crate) mod config;
 mod init;
+mod result;
 mod setup;
 mod sys;
 
 pub use capability::Capability;
 pub use config::{IsolationConfig, Rlimit};
 
-use setup::{Report, Role};
+use result::Report;
+use setup::Role;
 use sys::ChildEnd;
 
 /// Applying a context that isolates the process (the rest of its API is in [`SafetyContext`]'s
