@@ -9,10 +9,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
+use super::config::{IsolationConfig, Rlimit};
 use super::init::{self, EndCell};
 use super::result::{ResultSlot, RESULT_CAPACITY};
 use super::sys::{self, ChildEnd, Fork, SharedMemory};
-use super::config::{IsolationConfig, Rlimit};
 use crate::error::IsolateError;
 
 /// A failed step of the setup.
