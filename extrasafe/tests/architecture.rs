@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 /// its own layer, the modules listed with it. A module is a top-level module of the crate,
 /// or a submodule placed apart from its parent (`isolate/config`); a file belongs to the
 /// longest module its path starts with.
-const LAYERS: &[(&str, &[(&str, &[&str])])] = &[
+/// A module, and the modules of its own layer it may import.
+type Module = (&'static str, &'static [&'static str]);
+
+const LAYERS: &[(&str, &[Module])] = &[
     (
         "foundation",
         &[

@@ -103,7 +103,7 @@ impl IsolationConfig {
     /// Makes the host's `source` (a file or a directory, with what is mounted below it)
     /// visible at `destination` in the new root, read-only and `nodev`: no device node in it
     /// opens, but unix sockets and fifos in it are still reachable (see
-    /// [What read-only means](self#what-read-only-means)).
+    /// [What read-only means](crate::isolate#what-read-only-means)).
     ///
     /// `destination` is absolute, as seen inside; it must not contain `..` or `.`, be `/`,
     /// or lie under `/proc`, and no component of it may be a symbolic link (which the new
@@ -181,7 +181,7 @@ impl IsolationConfig {
     /// The inheritable and ambient sets stay empty, so a kept capability does **not
     /// survive `execve`**. It is a capability of the process's own user namespace, acting
     /// only on what that namespace owns; see the
-    /// [module documentation](self#keeping-capabilities) before keeping one.
+    /// [module documentation](crate::isolate#keeping-capabilities) before keeping one.
     ///
     /// If the running kernel does not know `cap`, the isolated process's setup fails (and
     /// its code does not run).

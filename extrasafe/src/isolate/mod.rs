@@ -66,8 +66,8 @@
 //! # Two ways in
 //!
 //! **The whole program**: a context made with
-//! [`SafetyContext::isolate_process`](crate::SafetyContext::isolate_process), applied by
-//! `#[extrasafe::main]` (or [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated)
+//! [`SafetyContext::isolate_process`], applied by
+//! `#[extrasafe::main]` (or [`SafetyContext::apply_isolated`]
 //! at the top of `main`). While the program still has one thread, it enters the namespaces
 //! and forks; the child builds the new root and forks again, to stay there as the init: the
 //! program continues in the init's child, isolated, with the context's Landlock and seccomp
@@ -121,8 +121,8 @@
 //! }
 //! ```
 //!
-//! In the whole-program mode, the [`EnforcementReport`](crate::EnforcementReport) that
-//! [`SafetyContext::apply_isolated`](crate::SafetyContext::apply_isolated) returns in the
+//! In the whole-program mode, the [`EnforcementReport`] that
+//! [`SafetyContext::apply_isolated`] returns in the
 //! isolated child says what isolation enforced, in its `isolation` field
 //! ([`IsolationReport`](crate::IsolationReport)):
 //! `isolation: new user, pid, mount, ipc, uts, cgroup, net namespaces; 64 MiB tmpfs root;
