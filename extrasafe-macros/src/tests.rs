@@ -525,3 +525,28 @@ mod no_panic {
         }
     }
 }
+
+/// A user of tokio or serde compiles syn once: the macros are on the syn major version that
+/// tokio-macros uses (read from the workspace's Cargo.lock, whose tokio is the one users get).
+#[test]
+fn the_macros_use_the_same_syn_as_tokio_macros() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
+        .expect("the workspace has a Cargo.lock");
+    let syn_of = |package: &str| -> Vec<String> {
+        let start = lock
+            .find(&format!("[[package]]\nname = \"{package}\"\n"))
+            .unwrap_or_else(|| panic!("{package} is in Cargo.lock"));
+        let entry = &lock[start + 1..];
+        let entry = &entry[..entry.find("[[package]]").unwrap_or(entry.len())];
+        entry
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("\"syn"))
+            .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_owned())
+            .collect()
+    };
+    let ours = syn_of("extrasafe-macros");
+    let tokio = syn_of("tokio-macros");
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours, tokio, "extrasafe-macros and tokio-macros use different syn versions");
+}
