@@ -39,6 +39,7 @@ fn expand_main(plan: MainPlan) -> TokenStream {
         ctx_fn,
         fun,
         runtime,
+        resources,
     } = plan;
     let MainFn {
         attrs,
@@ -50,31 +51,53 @@ fn expand_main(plan: MainPlan) -> TokenStream {
     // return type there rather than at the attribute.
     let span = ctx_fn.span();
     let krate = respan(krate.to_token_stream(), span);
-    let enter = quote_spanned! {span=>
-        #krate::__private::enter_main(#ctx_fn);
+    let enter_with = |pat: &dyn ToTokens, attrs: &[syn::Attribute], ty: &syn::Type| {
+        quote_spanned! {span=>
+            #(#attrs)*
+            let #pat: #ty = #krate::__private::enter_main_with::<#ty, _, _>(#ctx_fn);
+        }
     };
+    let mut outer = sig.clone();
+    outer.inputs = syn::punctuated::Punctuated::new();
     if runtime.is_empty() {
         // A synchronous main: either the user's, or the one #[tokio::main] generated when it
         // was written above us, whose body builds the runtime. Either way, no thread exists
-        // yet when the first statement runs.
+        // yet when the first statement runs. Its argument becomes the first statement's
+        // binding.
+        let enter = match &resources {
+            None => quote_spanned! {span=> #krate::__private::enter_main(#ctx_fn); },
+            Some(arg) => enter_with(&arg.pat, &arg.attrs, &arg.ty),
+        };
         let body = prepend_statements(&body, enter);
-        return quote! { #(#attrs)* #vis #sig #body };
+        return quote! { #(#attrs)* #vis #outer #body };
     }
     // An `async fn main` with #[tokio::main] still attached (we were written above it): an
-    // inner async function takes the body and tokio's attribute, and main sandboxes the
-    // process before calling it, and so before tokio builds its runtime.
-    let mut outer = sig.clone();
+    // inner async function takes the body, the argument and tokio's attribute, and main
+    // sandboxes the process before calling it, and so before tokio builds its runtime.
     outer.asyncness = None;
     let mut inner = sig;
     inner.ident = Ident::new("__extrasafe_main", Span::call_site());
     let inner_name = &inner.ident;
+    let (enter, call) = match &resources {
+        None => (
+            quote_spanned! {span=> #krate::__private::enter_main(#ctx_fn); },
+            quote! { #inner_name() },
+        ),
+        Some(arg) => {
+            let value = Ident::new("__extrasafe_value", Span::mixed_site());
+            (
+                enter_with(&value, &[], &arg.ty),
+                quote! { #inner_name(#value) },
+            )
+        }
+    };
     quote! {
         #(#attrs)*
         #vis #outer {
             #(#runtime)*
             #inner #body
             #enter
-            #inner_name()
+            #call
         }
     }
 }

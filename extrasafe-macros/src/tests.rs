@@ -120,6 +120,70 @@ fn below_tokio_main_the_generated_sync_main_gets_the_first_statement() {
 }
 
 #[test]
+fn main_argument_is_bound_to_the_context_functions_value() {
+    let out = main_attr("setup", "fn main(res: Res) { use_it(res); }");
+    assert!(errors(&out).is_empty(), "{out}");
+    assert_eq!(
+        squash(&out),
+        "fnmain(){letres:Res=::extrasafe::__private::enter_main_with::<Res,_,_>(setup);use_it(res);}"
+    );
+    // Any irrefutable pattern, its attributes, a Result return type and inner attributes.
+    let out = main_attr(
+        "setup",
+        "fn main(#[allow(unused)] (a, mut b): (A, B)) -> Result<(), E> { #![allow(x)] Ok(()) }",
+    );
+    assert!(errors(&out).is_empty(), "{out}");
+    assert_eq!(
+        squash(&out),
+        "fnmain()->Result<(),E>{#![allow(x)]#[allow(unused)]let(a,mutb):(A,B)=\
+         ::extrasafe::__private::enter_main_with::<(A,B),_,_>(setup);Ok(())}"
+    );
+}
+
+#[test]
+fn above_tokio_main_the_argument_goes_to_the_inner_function() {
+    let out = main_attr(
+        "setup",
+        "#[tokio::main] async fn main(res: Res) { res.go().await }",
+    );
+    assert!(errors(&out).is_empty(), "{out}");
+    assert_eq!(
+        squash(&out),
+        "fnmain(){#[tokio::main]asyncfn__extrasafe_main(res:Res){res.go().await}\
+         let__extrasafe_value:Res=::extrasafe::__private::enter_main_with::<Res,_,_>(setup);\
+         __extrasafe_main(__extrasafe_value)}"
+    );
+}
+
+#[test]
+fn main_argument_mistakes() {
+    let out = main_attr("setup", "fn main(a: A, b: B, c: C) {}");
+    assert_eq!(errors(&out), [crate::valid::SECOND_ARGUMENT]);
+    let out = main_attr("setup", "fn main(self) {}");
+    assert_eq!(errors(&out).len(), 1);
+    assert!(errors(&out)[0].starts_with("`main` cannot take `self`"));
+    // What #[tokio::main] written above hands on after refusing the argument (it also
+    // reports it): the order that works.
+    let out = main_attr(
+        "setup",
+        "fn main(res: Res) { let body = async { 1 }; return Builder::new_multi_thread().build()\
+         .expect(\"Failed building the Runtime\").block_on(body); }",
+    );
+    assert_eq!(errors(&out).len(), 1, "{out}");
+    assert!(
+        errors(&out)[0].starts_with("#[tokio::main] written above #[extrasafe::main] refuses"),
+        "{out}"
+    );
+    // An async main without any runtime: one error saying which order works.
+    let out = main_attr("setup", "async fn main(res: Res) {}");
+    assert_eq!(errors(&out).len(), 1);
+    assert!(
+        errors(&out)[0].contains("needs #[tokio::main] written below #[extrasafe::main]"),
+        "{out}"
+    );
+}
+
+#[test]
 fn missing_context_function() {
     let out = main_attr("", "fn main() {}");
     assert_eq!(errors(&out), [crate::valid::MISSING_CTX_FN]);
@@ -148,14 +212,13 @@ fn independent_mistakes_are_reported_together() {
         "#[tokio::main] async fn main<T>(n: u32) {}",
     );
     let found = errors(&out);
-    assert_eq!(found.len(), 6, "{found:?}");
+    assert_eq!(found.len(), 5, "{found:?}");
     assert!(found[0].contains("this is a second one"));
     assert!(found[1].starts_with("`flavor` is an option of #[tokio::main]"));
     assert!(found[2].starts_with("unknown option `bogus`"));
     assert!(found[3].starts_with("`crate` takes a string literal"));
-    assert!(found[4].starts_with("`main` takes no arguments"));
-    assert!(found[5].starts_with("`main` cannot have generic parameters"));
-    // tokio's attribute is dropped from the fallback: it would report the arguments again.
+    assert!(found[4].starts_with("`main` cannot have generic parameters"));
+    // tokio's attribute is dropped from the fallback: it would report the argument.
     assert!(
         squash(&out).ends_with("fnmain(){#[allow(dead_code)]asyncfnmain<T>(n:u32){}}"),
         "{out}"
@@ -548,5 +611,8 @@ fn the_macros_use_the_same_syn_as_tokio_macros() {
     let ours = syn_of("extrasafe-macros");
     let tokio = syn_of("tokio-macros");
     assert_eq!(ours.len(), 1, "{ours:?}");
-    assert_eq!(ours, tokio, "extrasafe-macros and tokio-macros use different syn versions");
+    assert_eq!(
+        ours, tokio,
+        "extrasafe-macros and tokio-macros use different syn versions"
+    );
 }

@@ -4,7 +4,7 @@
 use proc_macro2::{Group, Span};
 use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{Attribute, Expr, Lit, Path, Token};
+use syn::{Attribute, Expr, FnArg, Lit, PatType, Path, Token};
 
 use crate::ast::{BlockInput, MainArg, MainArgs, MainFn, Opt};
 
@@ -48,7 +48,13 @@ pub(crate) struct MainPlan {
     /// `#[tokio::main(..)]` attributes found on an `async fn main` (extrasafe's attribute
     /// was written above tokio's).
     pub(crate) runtime: Vec<Attribute>,
+    /// `main`'s argument, if it takes one: the value the context function returns beside
+    /// the context. `fun`'s signature still has it.
+    pub(crate) resources: Option<PatType>,
 }
+
+/// The message for a second argument of `main`.
+pub(crate) const SECOND_ARGUMENT: &str = "`main` takes at most one argument: the value the context function returns beside the context, as in `fn setup() -> Result<(SafetyContext, T), E>` and `fn main(value: T)`; for several values, return a tuple or a struct (command-line arguments: std::env::args())";
 
 /// Whether `attr` is `#[tokio::main]` or `#[::tokio::main]`, with or without arguments.
 pub(crate) fn is_runtime_attr(attr: &Attribute) -> bool {
@@ -119,10 +125,24 @@ pub(crate) fn main(args: syn::Result<MainArgs>, fun: &MainFn) -> syn::Result<Mai
             "#[extrasafe::main] goes on `fn main` only: to sandbox another function, apply a SafetyContext in it or wrap its body in extrasafe!(ctx, { .. })",
         );
     }
-    if !sig.inputs.is_empty() || sig.variadic.is_some() {
+    let mut resources = None;
+    for (i, input) in sig.inputs.iter().enumerate() {
+        match input {
+            FnArg::Receiver(receiver) => errors.add(
+                receiver.span(),
+                "`main` cannot take `self`: its one argument, if any, is the value the context function returns beside the context (`fn main(value: T)`)",
+            ),
+            FnArg::Typed(_) if i > 0 => {
+                errors.add(input.span(), SECOND_ARGUMENT);
+                break;
+            }
+            FnArg::Typed(arg) => resources = Some(arg.clone()),
+        }
+    }
+    if let Some(variadic) = &sig.variadic {
         errors.add(
-            sig.inputs.span(),
-            "`main` takes no arguments: read them with std::env::args()",
+            variadic.span(),
+            "`main` takes no variadic arguments: read command-line arguments with std::env::args()",
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
@@ -140,9 +160,25 @@ pub(crate) fn main(args: syn::Result<MainArgs>, fun: &MainFn) -> syn::Result<Mai
         fun.attrs.iter().cloned().partition(is_runtime_attr);
     if let Some(asyncness) = &sig.asyncness {
         if runtime.is_empty() {
+            match &resources {
+                // Also what #[tokio::main] written above hands on, after its own error.
+                Some(arg) => errors.add(
+                    arg.span(),
+                    "an `async fn main` that takes the context function's value needs #[tokio::main] written below #[extrasafe::main]: tokio refuses arguments on `main`, so it cannot come first",
+                ),
+                None => errors.add(
+                    asyncness.span(),
+                    "`async fn main` needs a runtime: put #[tokio::main] above or below #[extrasafe::main]",
+                ),
+            }
+        }
+    }
+    if let (None, Some(arg)) = (&sig.asyncness, &resources) {
+        if expanded_by_tokio_main(&fun.body.stream()) {
+            // tokio reported the argument and expanded anyway; say which order works.
             errors.add(
-                asyncness.span(),
-                "`async fn main` needs a runtime: put #[tokio::main] above or below #[extrasafe::main]",
+                arg.span(),
+                "#[tokio::main] written above #[extrasafe::main] refuses main's argument: write #[extrasafe::main(..)] above #[tokio::main], which then receives the value in the async main",
             );
         }
     }
@@ -162,9 +198,22 @@ pub(crate) fn main(args: syn::Result<MainArgs>, fun: &MainFn) -> syn::Result<Mai
             ..fun.clone()
         },
         runtime,
+        resources,
     });
     let plan = errors.finish(plan)?;
     Ok(plan.expect("a missing context function is an error above"))
+}
+
+/// Whether `body` is the body of the synchronous main that `#[tokio::main]` generates (it
+/// builds a runtime with tokio's own `expect` message).
+fn expanded_by_tokio_main(body: &proc_macro2::TokenStream) -> bool {
+    body.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Literal(lit) => {
+            lit.to_string() == "\"Failed building the Runtime\""
+        }
+        proc_macro2::TokenTree::Group(g) => expanded_by_tokio_main(&g.stream()),
+        _ => false,
+    })
 }
 
 /// The context function must be named (a path) or written out (a closure): any other

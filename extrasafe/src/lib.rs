@@ -212,9 +212,50 @@ pub use crate::runtime::{Orchestrator, SandboxHandle};
 /// under a minimal init, with the context applied there) while the process that was started supervises it and
 /// exits like it (see [`isolate`] and `examples/isolate_tokio.rs`).
 ///
-/// `main` may return a `Result`, as usual. It takes no arguments, has no generic parameters,
-/// and must be called `main`: to sandbox part of a program, use [`extrasafe!`] or
-/// [`SafetyContext::run`].
+/// `main` may return a `Result`, as usual. It has no generic parameters and must be called
+/// `main`: to sandbox part of a program, use [`extrasafe!`] or [`SafetyContext::run`].
+///
+/// # Open first, then lock down: handing `main` what the context function opened
+///
+/// `main` may take one argument: the context function then returns the context together
+/// with that value, as `(SafetyContext, T)` or `Result<(SafetyContext, T), E>`, and `main`
+/// receives the value once the context is applied. The usual use is a file opened before the
+/// sandbox and allowed by descriptor
+/// ([`SystemIO::allow_file_read`](builtins::SystemIO::allow_file_read),
+/// [`allow_file_write`](builtins::SystemIO::allow_file_write)); for several values, return a
+/// tuple or a struct (`main`'s argument may be any irrefutable pattern).
+///
+/// ```no_run
+/// use std::fs::File;
+/// use std::io::Read;
+///
+/// use extrasafe::builtins::SystemIO;
+/// use extrasafe::SafetyContext;
+///
+/// fn setup() -> Result<(SafetyContext, File), Box<dyn std::error::Error>> {
+///     let config = File::open("/etc/myapp.conf")?; // before the sandbox
+///     let ctx = SafetyContext::new()
+///         .enable(SystemIO::nothing().allow_file_read(&config).allow_stdout())?;
+///     Ok((ctx, config))
+/// }
+///
+/// #[extrasafe::main(setup)]
+/// fn main(mut config: File) -> std::io::Result<()> {
+///     let mut text = String::new();
+///     config.read_to_string(&mut text)?; // this one file, and nothing else
+///     println!("{text}");
+///     assert!(File::open("/etc/passwd").is_err());
+///     Ok(())
+/// }
+/// ```
+///
+/// With tokio, write `#[extrasafe::main]` above `#[tokio::main]`: the async `main` receives
+/// the value. Written below, it cannot: tokio refuses arguments on `main` (both macros then
+/// say so). With a context that isolates the process
+/// ([`SafetyContext::isolate_process`]), the value is made before the isolated process is
+/// forked, so it is in its memory, but only descriptors 0–2 stay open there: keep the
+/// value's descriptors with [`IsolationConfig::keep_fd`](isolate::IsolationConfig::keep_fd)
+/// (for a `File`, `keep_fd(file.as_raw_fd())`), or it holds closed descriptors.
 ///
 /// # With tokio
 ///

@@ -10,7 +10,8 @@ use crate::{ExtraSafeError, SafetyContext};
 #[diagnostic::on_unimplemented(
     message = "the function named in `#[extrasafe::main(..)]` returns `{Self}`, not a SafetyContext",
     label = "this must return `SafetyContext` or `Result<SafetyContext, E>` with `E: Display`",
-    note = "write a function such as `fn sandbox() -> Result<SafetyContext, ExtraSafeError>` and name it: `#[extrasafe::main(sandbox)]`"
+    note = "write a function such as `fn sandbox() -> Result<SafetyContext, ExtraSafeError>` and name it: `#[extrasafe::main(sandbox)]`",
+    note = "a function that returns `(SafetyContext, T)` (or a `Result` of it) hands main a value: write `fn main(value: T)`"
 )]
 pub trait MainContext {
     /// The context, or the error to print (with the help line of an [`ExtraSafeError`]).
@@ -42,18 +43,72 @@ fn with_help(message: String, help: Option<String>) -> String {
     }
 }
 
+/// What the function named in `#[extrasafe::main(ctx_fn)]` may return when `main` takes an
+/// argument of type `R`: the context and the value `main` receives.
+#[diagnostic::on_unimplemented(
+    message = "`main` takes `{R}`, but the function named in `#[extrasafe::main(..)]` returns `{Self}`",
+    label = "this must return `(SafetyContext, {R})` or `Result<(SafetyContext, {R}), E>` with `E: Display`",
+    note = "the context function hands main its argument: `fn setup() -> Result<(SafetyContext, {R}), ExtraSafeError>` and `fn main(value: {R})`"
+)]
+pub trait MainResources<R> {
+    /// The context and the value, or the error to print.
+    fn into_main_resources(self) -> Result<(SafetyContext, R), String>;
+}
+
+impl<R> MainResources<R> for (SafetyContext, R) {
+    fn into_main_resources(self) -> Result<(SafetyContext, R), String> {
+        Ok(self)
+    }
+}
+
+impl<R, E: Display + 'static> MainResources<R> for Result<(SafetyContext, R), E> {
+    fn into_main_resources(self) -> Result<(SafetyContext, R), String> {
+        self.map_err(|e| {
+            let help = (&e as &dyn Any)
+                .downcast_ref::<ExtraSafeError>()
+                .and_then(ExtraSafeError::help);
+            with_help(e.to_string(), help)
+        })
+    }
+}
+
 /// Builds the context with `ctx_fn` and applies it to every thread of the process (at the
 /// top of `main`, the only thread); a context that isolates the process continues in an
 /// isolated child first (`SafetyContext::apply_isolated`). On failure, prints the error and exits with status 1:
 /// the body of `main` never runs unsandboxed.
 pub fn enter_main<C: MainContext>(ctx_fn: impl FnOnce() -> C) {
-    let ctx = match ctx_fn().into_main_context() {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            eprintln!("extrasafe: could not build the context for main: {e}");
-            std::process::exit(1);
+    match ctx_fn().into_main_context() {
+        Ok(ctx) => apply_main(ctx),
+        Err(e) => exit_unbuilt(&e),
+    }
+}
+
+/// As [`enter_main`], for a `main` that takes an argument: `ctx_fn` returns the context and
+/// that value, which is returned once the context is applied. With a context that isolates
+/// the process, the value was made before the fork and is returned in the isolated process
+/// (its descriptors are open there only if the isolation keeps them: `keep_fd`).
+pub fn enter_main_with<R, C, F>(ctx_fn: F) -> R
+where
+    C: MainResources<R>,
+    F: FnOnce() -> C,
+{
+    match ctx_fn().into_main_resources() {
+        Ok((ctx, value)) => {
+            apply_main(ctx);
+            value
         }
-    };
+        Err(e) => exit_unbuilt(&e),
+    }
+}
+
+/// The context function failed: prints why and exits with status 1.
+fn exit_unbuilt(e: &str) -> ! {
+    eprintln!("extrasafe: could not build the context for main: {e}");
+    std::process::exit(1);
+}
+
+/// Applies `main`'s context, or prints why it could not and exits with status 1.
+fn apply_main(ctx: SafetyContext) {
     if let Err(e) = ctx.apply_isolated() {
         let help = e.help();
         eprintln!(

@@ -126,3 +126,47 @@ pub async fn check_sandboxed_runtime(workers: usize) {
 
 /// `EPERM` (Linux, every architecture).
 const EPERM: i32 = 1;
+
+/// The environment variable that names the file the `resources*` helper binaries open
+/// before their sandbox and read after it.
+pub const CONFIG_VAR: &str = "EXTRASAFE_TEST_CONFIG";
+
+/// Opens the file [`CONFIG_VAR`] names, for reading.
+///
+/// # Errors
+/// If the variable is not set or the file cannot be opened, with the path in the message.
+pub fn open_config() -> Result<std::fs::File, String> {
+    let path = std::env::var(CONFIG_VAR).map_err(|_| format!("{CONFIG_VAR} is not set"))?;
+    std::fs::File::open(&path).map_err(|e| format!("cannot open {path}: {e}"))
+}
+
+/// What the `resources*` helpers print after the sandbox: the file's contents, then one
+/// `ok:` line per denied action (opening another file, a TCP connect, running a program);
+/// panics (exit status 101) if one of them succeeded.
+///
+/// # Panics
+/// If the file cannot be read or a denied action succeeds.
+pub fn read_config_then_try_the_rest(mut config: std::fs::File) {
+    use std::io::Read;
+    let mut text = String::new();
+    config
+        .read_to_string(&mut text)
+        .expect("read the file opened before the sandbox");
+    println!("config: {}", text.trim());
+    let denied = |what: &str, result: std::io::Result<()>| match result {
+        Ok(()) => panic!("{what} succeeded in the sandbox"),
+        Err(e) => println!("ok: {what} denied ({e})"),
+    };
+    denied(
+        "open /etc/passwd",
+        std::fs::File::open("/etc/passwd").map(drop),
+    );
+    denied(
+        "tcp connect",
+        std::net::TcpStream::connect("127.0.0.1:9").map(drop),
+    );
+    denied(
+        "exec",
+        std::process::Command::new("/bin/true").status().map(drop),
+    );
+}

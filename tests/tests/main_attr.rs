@@ -104,3 +104,85 @@ fn an_apply_error_prints_the_0_5_1_message_then_the_help_line() {
          extrasafe: help: enable at least one RuleSet with SafetyContext::enable before applying"
     );
 }
+
+/// Runs a `resources*` helper with a config file to read, and checks that it read it after
+/// its sandbox and that opening another file, a TCP connect and exec were denied.
+fn check_resources(exe: &str) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("extrasafe-resources-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a temporary directory");
+    let path = dir.join(format!(
+        "{}.conf",
+        std::path::Path::new(exe)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+    ));
+    std::fs::write(&path, "greeting = hello\n").expect("write the config file");
+    let out = Command::new(exe)
+        .env(extrasafe_tests::CONFIG_VAR, &path)
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {exe}: {e}"));
+    let _ = std::fs::remove_file(&path);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    if !out.status.success()
+        && stderr.contains("namespace")
+        && std::env::var("EXTRASAFE_TEST_STRICT").as_deref() != Ok("1")
+    {
+        println!("SKIP: {exe} could not isolate: {stderr}");
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "{exe}: {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert!(stdout.starts_with(BODY_RAN), "{stdout}");
+    for line in [
+        "config: greeting = hello",
+        "ok: open /etc/passwd denied (Operation not permitted",
+        "ok: tcp connect denied (Operation not permitted",
+        "ok: exec denied (Operation not permitted",
+    ] {
+        assert!(
+            stdout.contains(line),
+            "missing {line:?} in:\n{stdout}\n{stderr}"
+        );
+    }
+    Some(stdout)
+}
+
+#[test]
+fn main_receives_what_the_context_function_opened() {
+    check_resources(env!("CARGO_BIN_EXE_resources"));
+}
+
+#[test]
+fn above_tokio_main_the_async_main_receives_the_value() {
+    check_resources(env!("CARGO_BIN_EXE_resources_tokio"));
+}
+
+#[test]
+fn an_isolated_main_receives_the_value_and_its_kept_descriptor() {
+    if let Some(stdout) = check_resources(env!("CARGO_BIN_EXE_resources_isolated")) {
+        // Under isolation's init, the program is PID 2 of its namespace.
+        assert!(stdout.contains("pid 2\n"), "{stdout}");
+    }
+}
+
+#[test]
+fn a_context_function_error_with_resources_exits_1_before_the_body() {
+    // Without the config variable, `setup` fails: its message is printed, main never runs.
+    let out = Command::new(env!("CARGO_BIN_EXE_resources"))
+        .env_remove(extrasafe_tests::CONFIG_VAR)
+        .output()
+        .expect("run the helper");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(!text(&out.stdout).contains(BODY_RAN), "{out:?}");
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        format!(
+            "extrasafe: could not build the context for main: {} is not set",
+            extrasafe_tests::CONFIG_VAR
+        )
+    );
+}

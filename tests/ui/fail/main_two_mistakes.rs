@@ -1,7 +1,7 @@
 // Two independent mistakes: both reported, each at its own token, in one compilation.
 #[extrasafe::main(sandbox, bogus = 1)]
-fn main(argc: i32) {
-    let _ = argc;
+fn main(argc: i32, argv: i32) {
+    let _ = (argc, argv);
 }
 
 fn sandbox() -> extrasafe::SafetyContext {
