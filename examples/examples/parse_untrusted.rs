@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A panic stays in the sandboxed thread and comes back as an error.
     let hostile = format!("{} = 1\n", "k".repeat(100));
     match parse_sandboxed(&hostile) {
-        Err(ExtraSafeError::Panicked { message }) => println!("contained a panic: {message}"),
+        Err(e @ ExtraSafeError::Panicked { .. }) => println!("contained: {e}"),
         other => return Err(format!("expected a contained panic, got {other:?}").into()),
     }
 

@@ -6,6 +6,41 @@ use std::path::PathBuf;
 
 use crate::syscalls::Sysno;
 
+/// Where a panic happened, as Rust prints it: `file:line:column`.
+///
+/// ```
+/// use extrasafe::PanicLocation;
+/// let location = PanicLocation::new("src/main.rs", 12, 5);
+/// assert_eq!(location.to_string(), "src/main.rs:12:5");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct PanicLocation {
+    /// The source file, as the compiler named it (relative to the crate's workspace).
+    pub file: String,
+    /// The line, from 1.
+    pub line: u32,
+    /// The column, from 1.
+    pub column: u32,
+}
+
+impl PanicLocation {
+    /// A location in `file` at `line` and `column`.
+    pub fn new(file: impl Into<String>, line: u32, column: u32) -> PanicLocation {
+        PanicLocation {
+            file: file.into(),
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for PanicLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
 /// Everything that can go wrong while building or applying a [`SafetyContext`](crate::SafetyContext).
 ///
 /// The variants extrasafe 0.5.1 had ([`ConditionalNoEffectError`](Self::ConditionalNoEffectError),
@@ -148,9 +183,28 @@ pub enum ExtraSafeError {
         layer: &'static str,
     },
     /// The closure run in a sandboxed thread panicked; the panic did not reach the caller.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::BasicCapabilities, ExtraSafeError, SafetyContext};
+    /// let err = SafetyContext::new()
+    ///     .enable(BasicCapabilities)?
+    ///     .run(|| panic!("bad input at byte {}", 7))
+    ///     .unwrap_err();
+    /// let ExtraSafeError::Panicked { message, location } = &err else { panic!("{err}") };
+    /// assert_eq!(message, "bad input at byte 7");
+    /// let location = location.as_ref().expect("extrasafe's panic hook saw it");
+    /// assert!(location.file.ends_with(".rs"));
+    /// assert!(err.to_string().starts_with("the sandboxed closure panicked at "));
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
     Panicked {
-        /// The panic message.
+        /// The panic message (the payload's text: `panic!`'s formatted message, or a
+        /// placeholder for a payload that is not a string).
         message: String,
+        /// Where the panic happened, as the panic hook saw it: `None` if a panic hook set
+        /// after the first sandboxed run replaced extrasafe's (which chains to the hook it
+        /// found), or if the panic was resumed with `resume_unwind` (no hook runs).
+        location: Option<PanicLocation>,
     },
     /// No thread could be created for the sandboxed closure.
     ThreadSpawn {
@@ -341,9 +395,14 @@ impl fmt::Display for ExtraSafeError {
                  other layer confines): apply the context with apply_to_current_thread, \
                  apply_to_all_threads or apply_isolated instead"
             ),
-            ExtraSafeError::Panicked { message } => {
-                write!(f, "the sandboxed closure panicked: {message}")
-            }
+            ExtraSafeError::Panicked {
+                message,
+                location: Some(location),
+            } => write!(f, "the sandboxed closure panicked at {location}: {message}"),
+            ExtraSafeError::Panicked {
+                message,
+                location: None,
+            } => write!(f, "the sandboxed closure panicked: {message}"),
             ExtraSafeError::ThreadSpawn { source } => {
                 write!(f, "could not start a thread for the sandboxed closure: {source}")
             }

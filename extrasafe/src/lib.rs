@@ -167,7 +167,9 @@ pub mod trace;
 
 pub use crate::bpf::BpfInstruction;
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
-pub use crate::error::{ExtraSafeError, IsolateError, LandlockFailure, SeccompError};
+pub use crate::error::{
+    ExtraSafeError, IsolateError, LandlockFailure, PanicLocation, SeccompError,
+};
 pub use crate::filter::CompiledFilter;
 #[cfg(feature = "landlock")]
 pub use crate::landlock::{

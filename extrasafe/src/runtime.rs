@@ -5,11 +5,12 @@
 //! that would be reused: a seccomp filter or Landlock ruleset cannot be removed from a thread.
 
 use std::any::Any;
-use std::sync::{Arc, Condvar, Mutex};
+use std::cell::{Cell, RefCell};
+use std::sync::{Arc, Condvar, Mutex, Once};
 use std::thread;
 
 use crate::context::SafetyContext;
-use crate::error::ExtraSafeError;
+use crate::error::{ExtraSafeError, PanicLocation};
 use crate::report::EnforcementReport;
 
 /// The name of the threads extrasafe creates.
@@ -26,18 +27,54 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+thread_local! {
+    /// Whether this thread runs a sandboxed closure, whose panic's location is kept.
+    static KEEP_LOCATION: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic of this thread happened, while `KEEP_LOCATION` is set.
+    static LAST_LOCATION: RefCell<Option<PanicLocation>> = const { RefCell::new(None) };
+}
+
+/// Installs, once per process, a panic hook that records where a sandboxed closure panicked
+/// (a caught panic's payload does not say) and then calls the hook it replaced, so the
+/// program's own hook (or Rust's default message) still runs.
+fn install_location_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if KEEP_LOCATION.try_with(Cell::get).unwrap_or(false) {
+                if let Some(at) = info.location() {
+                    let location = PanicLocation::new(at.file(), at.line(), at.column());
+                    let _ = LAST_LOCATION.try_with(|last| *last.borrow_mut() = Some(location));
+                }
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Runs `f`, catching a panic as [`ExtraSafeError::Panicked`] with its message and where it
+/// happened.
+fn catch_panic<T, F: FnOnce() -> T>(f: F) -> Result<T, ExtraSafeError> {
+    KEEP_LOCATION.with(|keep| keep.set(true));
+    LAST_LOCATION.with(|last| last.borrow_mut().take());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    KEEP_LOCATION.with(|keep| keep.set(false));
+    result.map_err(|payload| ExtraSafeError::Panicked {
+        message: panic_message(&*payload),
+        location: LAST_LOCATION.with(|last| last.borrow_mut().take()),
+    })
+}
+
 fn spawn_error(e: std::io::Error) -> ExtraSafeError {
     ExtraSafeError::ThreadSpawn { source: e }
 }
 
 /// Applies `ctx` to the calling thread, then runs `f` there, catching a panic.
 fn apply_then_run<T, F: FnOnce() -> T>(ctx: SafetyContext, f: F) -> Result<T, ExtraSafeError> {
+    install_location_hook();
     ctx.enforce_on_current_thread()?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
-        ExtraSafeError::Panicked {
-            message: panic_message(&*payload),
-        }
-    })
+    catch_panic(f)
 }
 
 impl SafetyContext {
@@ -46,7 +83,9 @@ impl SafetyContext {
     ///
     /// The thread is made for `f` alone and ends with it. If applying the context fails, `f`
     /// never runs and the error comes back. If `f` panics, the panic stays in the sandboxed
-    /// thread and comes back as [`ExtraSafeError::Panicked`] with its message. `f` may borrow
+    /// thread and comes back as [`ExtraSafeError::Panicked`] with its message and where it
+    /// happened (file, line, column: the first `run`, `spawn` or `extrasafe!` installs a panic
+    /// hook that records it, then calls the hook that was set before). `f` may borrow
     /// from the caller: the thread is joined before `run` returns.
     ///
     /// What this protects against: the sandboxed thread's *syscalls*. It shares the address
@@ -170,7 +209,10 @@ fn lost<R>(joined: thread::Result<R>) -> ExtraSafeError {
         Err(payload) => panic_message(&*payload),
         Ok(_) => "the sandboxed thread ended without a result".to_string(),
     };
-    ExtraSafeError::Panicked { message }
+    ExtraSafeError::Panicked {
+        message,
+        location: None,
+    }
 }
 
 /// How a sandboxed thread hands its result back. Without `macro-return`, as the thread's
@@ -374,6 +416,7 @@ impl Orchestrator {
         let handle = thread::Builder::new()
             .name(THREAD_NAME.to_string())
             .spawn(move || {
+                install_location_hook();
                 let applied = ctx.enforce_on_current_thread();
                 let mut state = gate.lock();
                 state.1 += 1;
@@ -396,13 +439,7 @@ impl Orchestrator {
                 if !go {
                     return tx.send(Err(ExtraSafeError::Aborted));
                 }
-                tx.send(
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
-                        ExtraSafeError::Panicked {
-                            message: panic_message(&*payload),
-                        }
-                    }),
-                )
+                tx.send(catch_panic(f))
             })
             .map_err(spawn_error)?;
         self.children += 1;

@@ -81,13 +81,35 @@ fn a_denied_syscall_fails_inside_run() {
     assert!(std::fs::metadata("/etc").is_ok());
 }
 
-#[test]
-fn a_panic_inside_run_comes_back_as_an_error_with_its_message() {
-    let result: Result<(), _> = basics().run(|| panic!("bad input at byte {}", 7));
-    match result {
-        Err(ExtraSafeError::Panicked { message }) => assert_eq!(message, "bad input at byte 7"),
-        other => panic!("expected Panicked, got {other:?}"),
+/// Panics at line `PANIC_LINE`, column 5 of this file.
+fn panic_at_byte_7() {
+    panic!("bad input at byte {}", 7)
+}
+const PANIC_LINE: u32 = line!() - 2;
+
+/// The panic of [`panic_at_byte_7`], as a sandboxed closure's panic comes back: the message
+/// and where it happened.
+fn assert_panicked_at_byte_7<T: std::fmt::Debug>(got: Result<T, ExtraSafeError>) {
+    match got {
+        Err(ExtraSafeError::Panicked {
+            message,
+            location: Some(location),
+        }) => {
+            assert_eq!(message, "bad input at byte 7");
+            assert_eq!(
+                location,
+                extrasafe::PanicLocation::new(file!(), PANIC_LINE, 5)
+            );
+        }
+        other => panic!("expected Panicked with a location, got {other:?}"),
     }
+}
+
+#[test]
+fn a_panic_inside_run_comes_back_as_an_error_with_its_message_and_location() {
+    assert_panicked_at_byte_7(basics().run(panic_at_byte_7));
+    // The same from spawn.
+    assert_panicked_at_byte_7(basics().spawn(panic_at_byte_7).unwrap().join());
 }
 
 #[test]
@@ -118,7 +140,7 @@ fn spawn_returns_a_handle_to_join() {
 
     let handle = basics().spawn(|| -> u8 { panic!("late") }).unwrap();
     assert!(
-        matches!(handle.join(), Err(ExtraSafeError::Panicked { message }) if message == "late")
+        matches!(handle.join(), Err(ExtraSafeError::Panicked { message, .. }) if message == "late")
     );
 
     let ran = Arc::new(AtomicBool::new(false));

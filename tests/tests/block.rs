@@ -59,18 +59,47 @@ fn question_mark_error_comes_back_as_the_inner_result() {
     assert_eq!(ok.expect("ran"), Ok(42));
 }
 
+/// Panics at line `PANIC_LINE`, column 5 of this file.
+fn panic_at_byte_7() {
+    panic!("bad input at byte {}", 7)
+}
+const PANIC_LINE: u32 = line!() - 2;
+
+/// The panic of [`panic_at_byte_7`], as a sandboxed closure's panic comes back: the message
+/// and where it happened.
+fn assert_panicked_at_byte_7<T: std::fmt::Debug>(got: Result<T, ExtraSafeError>) {
+    match got {
+        Err(ExtraSafeError::Panicked {
+            message,
+            location: Some(location),
+        }) => {
+            assert_eq!(message, "bad input at byte 7");
+            assert_eq!(
+                location,
+                extrasafe::PanicLocation::new(file!(), PANIC_LINE, 5)
+            );
+        }
+        other => panic!("expected Panicked with a location, got {other:?}"),
+    }
+}
+
 #[test]
-fn panic_comes_back_as_panicked_with_its_message() {
+fn panic_comes_back_as_panicked_with_its_message_and_location() {
     let got: Result<(), _> = extrasafe!(
         SafetyContext::new().enable(SystemIO::nothing().allow_stderr()),
         {
-            panic!("bad input at byte {}", 7);
+            panic_at_byte_7();
         }
     );
-    match got {
-        Err(ExtraSafeError::Panicked { message }) => assert_eq!(message, "bad input at byte 7"),
-        other => panic!("expected Panicked, got {other:?}"),
-    }
+    let text = got.as_ref().map_err(ToString::to_string).unwrap_err();
+    assert_eq!(
+        text,
+        format!(
+            "the sandboxed closure panicked at {}:{PANIC_LINE}:5: bad input at byte 7",
+            file!()
+        )
+    );
+    assert_panicked_at_byte_7(got);
 }
 
 #[test]
