@@ -578,7 +578,58 @@ impl SafetyContext {
 
     /// The seccomp layer alone, for the `apply*` methods, which apply the other layers too.
     fn compile_seccomp(&self) -> Result<CompiledFilter, ExtraSafeError> {
-        filter::compile(&self.decisions()?, self.default_action)
+        let decisions = self.decisions()?;
+        let mut compiled = filter::compile(&decisions, self.default_action)?;
+        compiled.summary.allowed_by = self.allowed_by(&decisions)?;
+        Ok(compiled)
+    }
+
+    /// How many of the allowed syscalls (all but `clone3`) each RuleSet brought: each counts
+    /// once, under the first enabled RuleSet that allows it (with or without conditions);
+    /// then those only Landlock's rights imply; then [`BasicCapabilities`], which is added
+    /// for what no enabled RuleSet allows (or, if it was enabled, at its place in the order).
+    /// RuleSets that brought none are left out.
+    fn allowed_by(
+        &self,
+        decisions: &BTreeMap<Sysno, Decision>,
+    ) -> Result<Vec<(&'static str, usize)>, ExtraSafeError> {
+        let basic = BasicCapabilities.name();
+        let mut order = self.rulesets.clone();
+        #[cfg(feature = "landlock")]
+        let implied = if self.landlock.is_empty() {
+            BTreeMap::new()
+        } else {
+            order.push(IMPLIED);
+            self.merged()?
+        };
+        if !order.contains(&basic) {
+            order.push(basic);
+        }
+        let position = |name: &str| order.iter().position(|o| *o == name);
+        let mut counts = vec![0_usize; order.len()];
+        for &sysno in decisions.keys().filter(|&&s| s != Sysno::clone3) {
+            let by = self.rules.get(&sysno).and_then(|entry| {
+                entry
+                    .simple
+                    .iter()
+                    .copied()
+                    .chain(entry.conditional.iter().map(|(name, _)| *name))
+                    .chain(entry.narrowing.iter().map(|(name, _)| *name))
+                    .filter_map(position)
+                    .min()
+            });
+            #[cfg(feature = "landlock")]
+            let by = by.or_else(|| implied.contains_key(&sysno).then(|| position(IMPLIED))?);
+            let index = by
+                .or_else(|| position(basic))
+                .expect("BasicCapabilities is in the order");
+            counts[index] += 1;
+        }
+        Ok(order
+            .into_iter()
+            .zip(counts)
+            .filter(|&(_, count)| count > 0)
+            .collect())
     }
 
     /// Applies the context to the calling thread: its Landlock rules, then its seccomp

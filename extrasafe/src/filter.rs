@@ -54,11 +54,14 @@ pub struct CompiledFilter {
 }
 
 /// Counts reported in an [`EnforcementReport`](crate::EnforcementReport).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct FilterSummary {
     pub(crate) allowed: usize,
     pub(crate) conditional: usize,
     pub(crate) default_action: DefaultAction,
+    /// How many of `allowed` each RuleSet brought (set by the context that compiled it; see
+    /// [`SeccompReport::allowed_by`](crate::SeccompReport::allowed_by)).
+    pub(crate) allowed_by: Vec<(&'static str, usize)>,
 }
 
 impl CompiledFilter {
@@ -180,6 +183,7 @@ impl CompiledFilter {
                 default_action: self.summary.default_action,
                 allowed_syscalls: self.summary.allowed,
                 conditional_syscalls: self.summary.conditional,
+                allowed_by: self.summary.allowed_by.clone(),
                 instructions: self.program.len(),
             },
         ))
@@ -328,6 +332,7 @@ pub(crate) fn compile_uncached(
             allowed,
             conditional,
             default_action,
+            allowed_by: Vec::new(),
         },
     })
 }

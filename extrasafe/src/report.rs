@@ -82,6 +82,31 @@ pub struct SeccompReport {
     pub allowed_syscalls: usize,
     /// How many of those are allowed only under argument conditions.
     pub conditional_syscalls: usize,
+    /// How many of `allowed_syscalls` each RuleSet brought, by RuleSet name, in the order
+    /// they were enabled; the counts add up to `allowed_syscalls`.
+    ///
+    /// A syscall that several RuleSets allow (with or without conditions) counts once,
+    /// under the first of them that was enabled. After the enabled RuleSets come
+    /// `"Landlock (implied)"`, the syscalls only the context's Landlock rights need, and
+    /// last `"BasicCapabilities"`, which every context adds for the syscalls no enabled
+    /// RuleSet allows (a context that enabled `BasicCapabilities` itself has it at its place
+    /// in the order). RuleSets that brought none are left out.
+    ///
+    /// ```
+    /// use extrasafe::{builtins::SystemIO, SafetyContext};
+    /// let report = SafetyContext::new()
+    ///     .enable(SystemIO::nothing().allow_read().allow_stdout())?
+    ///     .enforce_on_current_thread()?;
+    /// let seccomp = report.seccomp.expect("a seccomp layer");
+    /// assert_eq!(seccomp.allowed_by[0], ("SystemIO", 8)); // read's 6, write and writev
+    /// assert_eq!(seccomp.allowed_by[1].0, "BasicCapabilities");
+    /// let total: usize = seccomp.allowed_by.iter().map(|(_, n)| n).sum();
+    /// assert_eq!(total, seccomp.allowed_syscalls);
+    /// # Ok::<(), extrasafe::ExtraSafeError>(())
+    /// ```
+    ///
+    /// Empty for a [`CompiledFilter`](crate::CompiledFilter) that no context compiled.
+    pub allowed_by: Vec<(&'static str, usize)>,
     /// The length of the BPF program.
     pub instructions: usize,
 }
@@ -266,9 +291,22 @@ impl fmt::Display for EnforcementReport {
                 };
                 write!(
                     f,
-                    "seccomp: filter on {scope}, {} syscalls allowed ({} with argument \
-                     conditions), {} BPF instructions, other syscalls: {}; no_new_privs set",
-                    s.allowed_syscalls, s.conditional_syscalls, s.instructions, s.default_action
+                    "seccomp: filter on {scope}, {} syscalls allowed (",
+                    s.allowed_syscalls
+                )?;
+                for (i, (name, count)) in s.allowed_by.iter().enumerate() {
+                    let sep = if i + 1 == s.allowed_by.len() {
+                        "; "
+                    } else {
+                        ", "
+                    };
+                    write!(f, "{count} by {name}{sep}")?;
+                }
+                write!(
+                    f,
+                    "{} with argument conditions), {} BPF instructions, other syscalls: {}; \
+                     no_new_privs set",
+                    s.conditional_syscalls, s.instructions, s.default_action
                 )?;
             }
             None => f.write_str("seccomp: not applied")?,
@@ -327,12 +365,26 @@ mod tests {
             default_action: DefaultAction::Errno(1),
             allowed_syscalls: 10,
             conditional_syscalls: 2,
+            allowed_by: Vec::new(),
             instructions: 40,
         });
         let seccomp = "seccomp: filter on all threads, 10 syscalls allowed (2 with argument \
                        conditions), 40 BPF instructions, other syscalls: fail with errno 1 \
                        (EPERM); no_new_privs set";
         assert_eq!(report.to_string(), seccomp);
+        if let Some(seccomp) = &mut report.seccomp {
+            seccomp.allowed_by = vec![("SystemIO", 3), ("Networking", 1), ("BasicCapabilities", 6)];
+        }
+        let by_ruleset = "seccomp: filter on all threads, 10 syscalls allowed (3 by SystemIO, 1 by \
+                          Networking, 6 by BasicCapabilities; 2 with argument conditions), 40 BPF \
+                          instructions, other syscalls: fail with errno 1 (EPERM); no_new_privs set";
+        assert_eq!(report.to_string(), by_ruleset);
+        report
+            .seccomp
+            .as_mut()
+            .expect("set above")
+            .allowed_by
+            .clear();
         report.isolation = Some(isolation());
         assert_eq!(
             report.to_string(),

@@ -1186,3 +1186,71 @@ fn compile_refuses_a_context_whose_isolation_it_would_drop() {
         })
     ));
 }
+
+sandboxed_test! {
+    /// The report says how many syscalls came from BasicCapabilities and from each RuleSet,
+    /// and the counts add up: a user enabling read and stdout saw only a total.
+    fn the_report_counts_syscalls_per_ruleset() {
+        let ctx = SafetyContext::new()
+            .enable(SystemIO::nothing().allow_read().allow_stdout().allow_stderr())
+            .unwrap()
+            // getpid twice: counted once, under the first RuleSet that allows it.
+            .enable(Custom::simple("First", &[Sysno::getpid, Sysno::getppid]))
+            .unwrap()
+            .enable(Custom::simple("Second", &[Sysno::getpid, Sysno::gettid]))
+            .unwrap()
+            // A syscall BasicCapabilities allows too: counted under the enabled RuleSet.
+            .enable(Custom::simple("Third", &[Sysno::exit_group]))
+            .unwrap();
+        let report = ctx.enforce_on_current_thread().unwrap();
+        let seccomp = report.seccomp.clone().expect("a seccomp layer");
+        // What the enabled RuleSets allow, of which BasicCapabilities allows some too.
+        let enabled = [
+            Sysno::read, Sysno::pread64, Sysno::lseek, Sysno::readv, Sysno::preadv,
+            Sysno::preadv2, Sysno::write, Sysno::writev, Sysno::getpid, Sysno::getppid,
+            Sysno::gettid, Sysno::exit_group,
+        ];
+        let basics = BasicCapabilities
+            .simple_rules()
+            .into_iter()
+            .filter(|s| !enabled.contains(s))
+            .count();
+        assert_eq!(
+            seccomp.allowed_by,
+            [
+                ("SystemIO", 8),
+                ("First", 2),
+                ("Second", 1),
+                ("Third", 1),
+                ("BasicCapabilities", basics)
+            ]
+        );
+        assert_eq!(seccomp.allowed_syscalls, 12 + basics);
+        let text = report.to_string();
+        let expected = format!(
+            "{} syscalls allowed (8 by SystemIO, 2 by First, 1 by Second, 1 by Third, {basics} by \
+             BasicCapabilities; 2 with argument conditions)",
+            12 + basics
+        );
+        assert!(text.contains(&expected), "`{expected}` missing from: {text}");
+    }
+}
+
+sandboxed_test! {
+    /// BasicCapabilities enabled by hand (0.5.1 code does) is counted at its place.
+    fn an_enabled_basic_capabilities_is_counted_where_it_was_enabled() {
+        let report = SafetyContext::new()
+            .enable(BasicCapabilities)
+            .unwrap()
+            .enable(Custom::simple("Mine", &[Sysno::exit_group, Sysno::getppid]))
+            .unwrap()
+            .enforce_on_current_thread()
+            .unwrap();
+        let seccomp = report.seccomp.expect("a seccomp layer");
+        let basics = BasicCapabilities.simple_rules().len();
+        assert_eq!(
+            seccomp.allowed_by,
+            [("BasicCapabilities", basics), ("Mine", 1)]
+        );
+    }
+}
