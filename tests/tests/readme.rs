@@ -3,7 +3,9 @@
 
 /// The code of the first ```` ```rust ```` block of `markdown`.
 fn first_rust_block(markdown: &str) -> &str {
-    let start = markdown.find("```rust").expect("README.md has a Rust example");
+    let start = markdown
+        .find("```rust")
+        .expect("README.md has a Rust example");
     let code = &markdown[start..];
     let code = &code[code.find('\n').expect("the fence ends its line") + 1..];
     &code[..code.find("```").expect("the block is closed")]
@@ -28,7 +30,9 @@ fn the_readme_leads_with_the_open_then_lock_down_example() {
     // It comes before the heavy features.
     let tour = readme.find(&code).expect("found above");
     for later in ["## Isolation", "## Builtins and profiles", "tokio"] {
-        let at = readme.find(later).unwrap_or_else(|| panic!("README.md mentions {later}"));
+        let at = readme
+            .find(later)
+            .unwrap_or_else(|| panic!("README.md mentions {later}"));
         assert!(tour < at, "the first example must come before {later}");
     }
 }
