@@ -205,7 +205,12 @@ fn holds(sysno: Sysno, c: &SeccompArgumentFilter, args: &[u64; 6]) -> bool {
     } else {
         (args[idx], c.value)
     };
-    match c.comparator() {
+    compares(c.comparator(), x, v)
+}
+
+/// `x op v`, as the comparator means it on plain integers.
+pub(crate) fn compares(op: Comparator, x: u64, v: u64) -> bool {
+    match op {
         Comparator::Eq => x == v,
         Comparator::Ne => x != v,
         Comparator::Lt => x < v,

@@ -631,17 +631,7 @@ pub(crate) fn masked_alternatives(
 mod tests {
     use super::*;
 
-    fn direct(op: Comparator, x: u64, v: u64) -> bool {
-        match op {
-            Comparator::Eq => x == v,
-            Comparator::Ne => x != v,
-            Comparator::Lt => x < v,
-            Comparator::Le => x <= v,
-            Comparator::Gt => x > v,
-            Comparator::Ge => x >= v,
-            Comparator::MaskedEq(m) => x & m == v,
-        }
-    }
+    use crate::differential::compares as direct;
 
     use crate::differential::rng;
 
