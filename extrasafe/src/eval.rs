@@ -419,10 +419,9 @@ pub fn check(program: &[BpfInstruction]) -> Result<(), EvalError> {
                         Some(t) if t < len => valid_in[t] &= valid,
                         _ => return invalid("jump past the end of the program"),
                     }
-                    // Nothing falls through an unconditional jump.
-                    if next < len {
-                        valid_in[next] &= valid;
-                    }
+                    // Nothing falls through an unconditional jump: the next instruction
+                    // starts with what the jumps to it say (as the kernel's
+                    // check_load_and_stores does).
                     valid = u16::MAX;
                     continue;
                 }
@@ -642,6 +641,23 @@ mod tests {
             insn(BPF_RET | BPF_A, 0, 0, 0),
         ];
         assert_eq!(run(&program, &data()).unwrap().ret, 0);
+        // An instruction only reached by falling through an unconditional jump (so never)
+        // starts with nothing read before written: the kernel loads `ja +1; ld M[0]; ret`.
+        let program = [
+            insn(BPF_JMP | BPF_JA, 0, 0, 1),
+            insn(BPF_LD | BPF_MEM, 0, 0, 0),
+            RET_ALLOW,
+        ];
+        assert_eq!(check(&program), Ok(()));
+        // But a jump to it carries its state: `jeq +0,+1; ja +1; ld M[0]; ret`, where the
+        // `jeq` reaches `ld M[0]` with nothing written, is refused.
+        let program = [
+            insn(BPF_JMP | BPF_JEQ, 1, 0, 0),
+            insn(BPF_JMP | BPF_JA, 0, 0, 1),
+            insn(BPF_LD | BPF_MEM, 0, 0, 0),
+            RET_ALLOW,
+        ];
+        assert!(reason(&program).contains("before it is written"));
     }
 
     #[test]

@@ -41,9 +41,11 @@
 //! report is built once every traced thread has ended.
 //!
 //! Between loading the filter and handing the listener to the supervisor, the traced thread
-//! could make no syscall that anyone answers; so every signal is blocked on it from before
-//! the filter is loaded until the listener is handed over (glibc's internal signals too): a
-//! signal arriving then is handled right after, when its handler's syscalls are answered.
+//! could make no syscall that anyone answers; so every asynchronous signal is blocked on it
+//! from before the filter is loaded until the listener is handed over (glibc's internal
+//! signals too): a signal arriving then is handled right after, when its handler's syscalls
+//! are answered. (The synchronous ones, a fault or a SIGSYS of a filter already in place,
+//! stay deliverable: their handlers run on the thread's own act, before the filter is there.)
 //!
 //! As under every extrasafe filter, `clone3` is answered with `ENOSYS` (libc then calls
 //! `clone`, whose flags the filter can check), and a foreign architecture or an x32 syscall
@@ -311,7 +313,7 @@ where
                     std::thread::yield_now();
                 }
                 // From before the filter is loaded until the supervisor can see the listener,
-                // every signal is blocked on this thread: a handler run in between would make
+                // every asynchronous signal is blocked on this thread: a handler run in between would make
                 // syscalls that wait for an answer nobody can give yet (a stall). A signal
                 // that arrives then is delivered once the mask is restored, and its handler's
                 // syscalls are answered.

@@ -95,11 +95,24 @@ pub(super) fn install(program: &[crate::sys::SockFilter]) -> io::Result<OwnedFd>
 /// The calling thread's signal mask, in the kernel's form (64 signals).
 pub(super) type SignalMask = u64;
 
-/// Blocks every signal the kernel lets a thread block on the calling thread, glibc's own
-/// (`SIGCANCEL`, `SIGSETXID`, which its `pthread_sigmask` leaves out) included, and returns
-/// the previous mask. The raw syscall, so that nothing is filtered out.
+/// Blocks every asynchronous signal on the calling thread, glibc's own (`SIGCANCEL`,
+/// `SIGSETXID`, which its `pthread_sigmask` leaves out) included, and returns the previous
+/// mask. The raw syscall, so that nothing is filtered out.
 pub(super) fn block_all_signals() -> io::Result<SignalMask> {
-    let all: SignalMask = !0;
+    // Not the signals the kernel raises synchronously for the thread's own act (a fault, or
+    // SIGSYS from a seccomp filter already in place): blocked, the kernel would reset their
+    // handler and kill the process instead of running it.
+    let synchronous = [
+        libc::SIGSYS,
+        libc::SIGSEGV,
+        libc::SIGBUS,
+        libc::SIGILL,
+        libc::SIGFPE,
+        libc::SIGTRAP,
+    ];
+    let all: SignalMask = synchronous
+        .iter()
+        .fold(!0, |mask, &s| mask & !(1u64 << (s - 1)));
     let mut old: SignalMask = 0;
     // SAFETY: both pointers are valid 8-byte masks for the call, the size passed.
     let rc = unsafe {
