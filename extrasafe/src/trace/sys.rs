@@ -178,6 +178,23 @@ pub(super) mod testing {
         assert_eq!(rc, 0, "sigaction");
     }
 
+    /// How often the `SIGSYS` handler of [`handle_sigsys`] ran.
+    pub(crate) static SIGSYS_HANDLED: AtomicU32 = AtomicU32::new(0);
+
+    extern "C" fn on_sigsys(_: libc::c_int) {
+        SIGSYS_HANDLED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A `SIGSYS` handler that counts, as a program using `DefaultAction::Trap` has.
+    pub(crate) fn handle_sigsys() {
+        // SAFETY: sigaction is plain data; all-zero is a valid value to fill in.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        action.sa_sigaction = on_sigsys as extern "C" fn(libc::c_int) as usize;
+        // SAFETY: `action` is a valid sigaction whose handler is async-signal-safe.
+        let rc = unsafe { libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut()) };
+        assert_eq!(rc, 0, "sigaction");
+    }
+
     pub(crate) fn send_sigusr1(tid: libc::pid_t) {
         // SAFETY: tgkill takes integers; `tid` is a thread of this process.
         let rc = unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
