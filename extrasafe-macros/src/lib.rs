@@ -11,6 +11,7 @@
 mod ast;
 mod expand;
 mod valid;
+mod worker;
 
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,16 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::main(args.into(), item.into()).into()
+}
+
+/// `#[extrasafe::worker(ctx_fn)]`: makes a `fn(I) -> O` a function that sandboxed worker
+/// processes run.
+///
+/// Defined in `extrasafe-macros` and re-exported as `extrasafe::worker` (feature `worker`),
+/// whose documentation (with examples) is the reference; depend on `extrasafe`.
+#[proc_macro_attribute]
+pub fn worker(args: TokenStream, item: TokenStream) -> TokenStream {
+    worker::worker(args.into(), item.into()).into()
 }
 
 /// `extrasafe!(ctx, { .. })`: runs a block on a fresh sandboxed thread.

@@ -218,7 +218,7 @@ fn expanded_by_tokio_main(body: &proc_macro2::TokenStream) -> bool {
 
 /// The context function must be named (a path) or written out (a closure): any other
 /// expression is a value, but `#[extrasafe::main]` calls it.
-fn check_ctx_fn(expr: &Expr, errors: &mut Errors) {
+pub(crate) fn check_ctx_fn(expr: &Expr, errors: &mut Errors) {
     if !matches!(expr, Expr::Path(_) | Expr::Closure(_)) {
         errors.add(
             expr.span(),
@@ -228,7 +228,12 @@ fn check_ctx_fn(expr: &Expr, errors: &mut Errors) {
 }
 
 /// Records `crate = "path"`, once.
-fn set_crate(krate: &mut Option<Path>, opt: &Opt, macro_name: &str, errors: &mut Errors) {
+pub(crate) fn set_crate(
+    krate: &mut Option<Path>,
+    opt: &Opt,
+    macro_name: &str,
+    errors: &mut Errors,
+) {
     if krate.is_some() {
         errors.add(opt.key.span(), "`crate` is given twice");
         return;

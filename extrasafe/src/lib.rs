@@ -164,6 +164,8 @@ mod sys;
 pub mod syscalls;
 #[cfg(feature = "trace")]
 pub mod trace;
+#[cfg(feature = "worker")]
+pub mod worker;
 
 pub use crate::bpf::BpfInstruction;
 pub use crate::context::{Explanation, SafetyContext, SyscallExplanation, Verdict};
@@ -357,6 +359,46 @@ pub use extrasafe_macros::main;
 #[cfg(feature = "macros")]
 #[doc(inline)]
 pub use extrasafe_macros::extrasafe;
+
+/// Makes a plain `fn(Input) -> Output` a function that sandboxed worker processes run
+/// (feature `worker`): `#[extrasafe::worker(ctx_fn)]`.
+///
+/// `ctx_fn` names the function (or closure) that builds the worker's [`SafetyContext`], as
+/// for [`#[extrasafe::main]`](macro@main): it returns a `SafetyContext` or a
+/// `Result<SafetyContext, E>` with `E: Display`, and runs **in the worker**, before the
+/// worker reads its first input. The function takes one argument and returns one value;
+/// both are serialized (`serde::Serialize` and `serde::de::DeserializeOwned`).
+///
+/// The attribute replaces the function with a constant of the same name, a
+/// [`worker::WorkerFn`], which a [`worker::WorkerPool`] runs; see the [`worker`] module for
+/// what a worker is and what its limits are.
+///
+/// ```
+/// use extrasafe::worker::{WorkerOptions, WorkerPool};
+/// use extrasafe::SafetyContext;
+///
+/// fn no_files() -> SafetyContext {
+///     SafetyContext::new()
+/// }
+///
+/// /// Parses a port number from untrusted text.
+/// #[extrasafe::worker(no_files)]
+/// pub fn parse_port(text: String) -> Result<u16, String> {
+///     text.trim().parse().map_err(|e| format!("{e}"))
+/// }
+///
+/// let pool = WorkerPool::start(parse_port, WorkerOptions::new())?;
+/// assert_eq!(pool.call(" 8080\n".to_string())?, Ok(8080));
+/// assert!(pool.call("eighty".to_string())?.is_err());
+/// // The function itself, here and unsandboxed (for tests):
+/// assert_eq!(parse_port.call_in_process("443".to_string()), Ok(443));
+/// # Ok::<(), extrasafe::worker::WorkerError>(())
+/// ```
+///
+/// As with `#[extrasafe::main]`, `crate = ".."` names a renamed extrasafe dependency.
+#[cfg(all(feature = "worker", feature = "macros"))]
+#[doc(inline)]
+pub use extrasafe_macros::worker;
 
 /// Deprecated: extrasafe no longer uses seccompiler; this is [`CompiledFilter`].
 #[deprecated(

@@ -199,3 +199,39 @@ where
 {
     unreachable!("TimeoutNeedsMacroReturn has no implementations")
 }
+
+/// What the function named in `#[extrasafe::worker(ctx_fn)]` may return.
+#[cfg(feature = "worker")]
+#[diagnostic::on_unimplemented(
+    message = "the function named in `#[extrasafe::worker(..)]` returns `{Self}`, not a SafetyContext",
+    label = "this must return `SafetyContext` or `Result<SafetyContext, E>` with `E: Display`",
+    note = "write a function such as `fn sandbox() -> Result<SafetyContext, ExtraSafeError>` and name it: `#[extrasafe::worker(sandbox)]`"
+)]
+pub trait WorkerContext {
+    /// The context, or the error the worker reports (with the help line of an
+    /// [`ExtraSafeError`]).
+    fn into_worker_context(self) -> Result<SafetyContext, String>;
+}
+
+#[cfg(feature = "worker")]
+impl<C: MainContext> WorkerContext for C {
+    fn into_worker_context(self) -> Result<SafetyContext, String> {
+        self.into_main_context()
+            .map_err(|e| match e.split_once("\nextrasafe: help: ") {
+                Some((message, help)) => format!("{message} (help: {help})"),
+                None => e,
+            })
+    }
+}
+
+/// The constructor `#[extrasafe::worker]` registers: becomes the worker for `entry` if this
+/// process was started as one, else returns at once.
+#[cfg(feature = "worker")]
+pub fn worker_ctor<I, O>(entry: &crate::worker::WorkerFn<I, O>)
+where
+    I: serde::de::DeserializeOwned,
+    O: serde::Serialize,
+{
+    // Nothing may unwind out of a constructor.
+    let _ = std::panic::catch_unwind(|| crate::worker::enter_worker(entry));
+}

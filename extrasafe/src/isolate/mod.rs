@@ -211,7 +211,7 @@ pub(crate) mod config;
 mod init;
 mod result;
 mod setup;
-mod sys;
+pub(crate) mod sys;
 
 pub use capability::Capability;
 pub use config::{IsolationConfig, Rlimit};

@@ -324,6 +324,20 @@ pub(crate) fn close_fds_except(keep: &[RawFd]) -> io::Result<()> {
     unsafe { close_range(next, u32::MAX) }
 }
 
+/// Sets a resource limit's soft and hard values.
+pub(crate) fn set_rlimit_pair(
+    resource: libc::__rlimit_resource_t,
+    soft: u64,
+    hard: u64,
+) -> io::Result<()> {
+    let limit = libc::rlimit {
+        rlim_cur: soft,
+        rlim_max: hard,
+    };
+    // SAFETY: `limit` is a valid rlimit the kernel only reads.
+    check(unsafe { libc::setrlimit(resource, &limit) }).map(drop)
+}
+
 /// Brings the loopback interface of the current network namespace up.
 pub(crate) fn loopback_up() -> io::Result<()> {
     // SAFETY: socket takes integer arguments.

@@ -1,0 +1,198 @@
+//! The raw kernel calls of worker processes: the request channel (a unix socket pair),
+//! waiting on it with a deadline, and the constructor that makes a re-executed program a
+//! worker before its `main` runs. The only file of the worker module with `unsafe` code.
+
+#![allow(unsafe_code)]
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+fn check(rc: libc::c_int) -> io::Result<libc::c_int> {
+    if rc == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(rc)
+    }
+}
+
+/// A connected pair of stream sockets, both close-on-exec: `(parent's end, worker's end)`.
+pub(crate) fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1 as libc::c_int; 2];
+    // SAFETY: `fds` is a valid array of two ints for the kernel to fill.
+    check(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: socketpair just returned these two descriptors and nothing else owns them.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Sets or clears `O_NONBLOCK` on `fd`.
+pub(crate) fn set_nonblocking(fd: &impl AsRawFd, nonblocking: bool) -> io::Result<()> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: F_GETFL and F_SETFL take integer arguments.
+    let flags = check(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    let flags = if nonblocking {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: as above.
+    check(unsafe { libc::fcntl(fd, libc::F_SETFL, flags) }).map(drop)
+}
+
+/// What [`wait_ready`] saw on each descriptor.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Ready {
+    /// Data (or end of file, or an error) can be read.
+    pub(crate) readable: bool,
+    /// Data can be written.
+    pub(crate) writable: bool,
+}
+
+/// `poll(2)` on `fds` (each with whether to wait for reading, for writing), for at most
+/// `timeout_ms` milliseconds (-1: no limit). An interrupted wait returns nothing ready.
+pub(crate) fn wait_ready(fds: &[(RawFd, bool, bool)], timeout_ms: i32) -> io::Result<Vec<Ready>> {
+    let mut pfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, read, write)| libc::pollfd {
+            fd,
+            events: (if read { libc::POLLIN } else { 0 }) | (if write { libc::POLLOUT } else { 0 }),
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: `pfds` is a valid array of `pfds.len()` pollfds for the kernel to fill.
+    let rc = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout_ms) };
+    if rc == -1 {
+        let e = io::Error::last_os_error();
+        if e.kind() == io::ErrorKind::Interrupted {
+            return Ok(vec![Ready::default(); fds.len()]);
+        }
+        return Err(e);
+    }
+    Ok(pfds
+        .iter()
+        .map(|p| Ready {
+            readable: p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0,
+            writable: p.revents & (libc::POLLOUT | libc::POLLERR) != 0,
+        })
+        .collect())
+}
+
+/// Reads what is there from the non-blocking `fd` into `buf`: `Ok(0)` at end of file,
+/// `Err(WouldBlock)` when nothing is there yet.
+pub(crate) fn read_some(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is valid for `buf.len()` bytes of writing.
+        let rc = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if rc >= 0 {
+            return Ok(rc as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Sends what the socket `fd` takes of `data` without `SIGPIPE` (a worker that died gives
+/// `EPIPE`): `Err(WouldBlock)` when its buffer is full.
+pub(crate) fn send_some(fd: &impl AsRawFd, data: &[u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: `data` is valid for `data.len()` bytes of reading.
+        let rc = unsafe {
+            libc::send(
+                fd.as_raw_fd(),
+                data.as_ptr().cast(),
+                data.len(),
+                libc::MSG_NOSIGNAL,
+            )
+        };
+        if rc >= 0 {
+            return Ok(rc as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Reads, without waiting, exactly `buf.len()` bytes already queued on the socket `fd`:
+/// `false` if fewer (or none) are there, or `fd` is not a socket.
+pub(crate) fn take_queued(fd: RawFd, buf: &mut [u8]) -> bool {
+    // SAFETY: `buf` is valid for `buf.len()` bytes of writing; MSG_DONTWAIT makes the call
+    // return at once; on a descriptor that is not a socket it fails with ENOTSOCK.
+    let rc = unsafe {
+        libc::recv(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT | libc::MSG_WAITALL,
+        )
+    };
+    rc >= 0 && rc as usize == buf.len()
+}
+
+/// Whether `fd` is an open unix stream socket.
+pub(crate) fn is_unix_stream(fd: RawFd) -> bool {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` and `len` are valid for the kernel to fill with one int.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_DOMAIN,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 || value != libc::AF_UNIX {
+        return false;
+    }
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: as above.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    rc == 0 && value == libc::SOCK_STREAM
+}
+
+/// Registers a worker function's constructor: a function in the program's `.init_array`,
+/// which the C runtime calls before `main` (and before the test harness's `main`), so that a
+/// re-executed program becomes the worker before any of its own code runs.
+///
+/// `$ctor` is the name of the constructor function to define; it calls
+/// `__private::worker_ctor(&$entry)`, which returns at once unless the process was started
+/// as a worker for `$entry`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __worker_ctor {
+    ($entry:ident, $ctor:ident) => {
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        extern "C" fn $ctor() {
+            $crate::__private::worker_ctor(&$entry);
+        }
+        const _: () = {
+            // SAFETY (of the section): `.init_array` holds pointers to `extern "C"`
+            // functions taking no arguments that the C runtime calls once at start-up;
+            // this is one, and it neither unwinds (worker_ctor catches every panic) nor
+            // returns into a half-initialised state (it returns at once, or never).
+            #[used]
+            #[link_section = ".init_array"]
+            static CONSTRUCTOR: extern "C" fn() = $ctor;
+        };
+    };
+}
