@@ -46,6 +46,24 @@
 //! [`SafetyContext::explain`] shows, per syscall, which RuleSet allowed it and under which
 //! conditions; [`CompiledFilter::to_bytes`] exports the BPF program.
 //!
+//! # What each mode protects against
+//!
+//! | | thread sandbox: [`extrasafe!`], [`SafetyContext::run`], `#[extrasafe::main]` | worker process: `worker` (feature `worker`) | isolation: `isolate` |
+//! |---|---|---|---|
+//! | syscalls the code may make (seccomp); files, ports (Landlock) | yes | yes | yes |
+//! | memory corruption in the sandboxed code reaching the rest of the program | **no**: one address space | yes: its own process | yes |
+//! | runaway code: hangs, unbounded memory, CPU | no: a thread cannot be killed | yes: timeout, memory and CPU limits | rlimits |
+//! | what the code can see: processes, the host's files, network | no | no | yes: new namespaces |
+//!
+//! A thread sandbox restricts what code you trust may ask the kernel for. It does not
+//! contain code that corrupts memory (a bug in `unsafe` code, a malicious dependency): every
+//! thread of a process can write every other thread's stack and heap, and so make an
+//! unrestricted thread do what the filter forbids. (`#[extrasafe::main]` and
+//! [`SafetyContext::apply_to_all_threads`] restrict every thread, so there is no
+//! unrestricted one left; a block under `extrasafe!` is not contained that way.) Untrusted
+//! input belongs in a worker process: a separate address space, limits that kill, and a
+//! pool that replaces what failed.
+//!
 //! # Landlock
 //!
 //! With the `landlock` feature (on by default), RuleSets can also say *which* files,
@@ -306,8 +324,10 @@ pub use extrasafe_macros::main;
 /// [`SafetyContext::run`], the block's thread shares memory and descriptors with the rest of
 /// the program, so memory corruption in it can reach the unrestricted threads, and a
 /// descriptor the program opens later is reachable through the syscalls the context allows
-/// on every descriptor. For untrusted input that may exploit memory bugs, isolate a process
-/// ([`isolate`]).
+/// on every descriptor. For untrusted input, use a worker process instead
+/// (`#[extrasafe::worker]` and `worker::WorkerPool`, feature `worker`): its own address
+/// space, a timeout that kills, memory and CPU limits; see [What each mode protects
+/// against](crate#what-each-mode-protects-against).
 ///
 /// In a program that is sandboxed already (by [`#[extrasafe::main]`](main), say), the outer
 /// context must allow what this needs: creating a thread
@@ -420,6 +440,6 @@ pub type SeccompilerError = SeccompError;
 pub type SeccompilerComparator = Comparator;
 
 /// The code blocks of README.md, compiled as doctests so the tour stays true.
-#[cfg(all(doctest, feature = "macros", feature = "landlock"))]
+#[cfg(all(doctest, feature = "macros", feature = "landlock", feature = "worker"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

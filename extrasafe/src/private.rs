@@ -235,3 +235,32 @@ where
     // Nothing may unwind out of a constructor.
     let _ = std::panic::catch_unwind(|| crate::worker::enter_worker(entry));
 }
+
+/// Registers a worker function's constructor: a function in the program's `.init_array`,
+/// which the C runtime calls before `main` (and before the test harness's `main`), so that a
+/// re-executed program becomes the worker before any of its own code runs.
+///
+/// `$ctor` is the name of the constructor function to define; it calls
+/// `__private::worker_ctor(&$entry)`, which returns at once unless the process was started
+/// as a worker for `$entry`.
+#[doc(hidden)]
+#[cfg(feature = "worker")]
+#[macro_export]
+macro_rules! __worker_ctor {
+    ($entry:ident, $ctor:ident) => {
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        extern "C" fn $ctor() {
+            $crate::__private::worker_ctor(&$entry);
+        }
+        const _: () = {
+            // SAFETY (of the section): `.init_array` holds pointers to `extern "C"`
+            // functions taking no arguments that the C runtime calls once at start-up;
+            // this is one, and it neither unwinds (worker_ctor catches every panic) nor
+            // returns into a half-initialised state (it returns at once, or never).
+            #[used]
+            #[link_section = ".init_array"]
+            static CONSTRUCTOR: extern "C" fn() = $ctor;
+        };
+    };
+}

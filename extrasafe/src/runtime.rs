@@ -94,7 +94,9 @@ impl SafetyContext {
     /// make them do what the filter forbids, and a descriptor the program opens later, on
     /// any thread, is reachable through the syscalls the context allows on every descriptor
     /// (`SystemIO::allow_read`, say; prefer `allow_file_read(&file)`). For untrusted input
-    /// that may exploit memory bugs, isolate a process ([`crate::isolate`]).
+    /// that may exploit memory bugs, use a worker process (`#[extrasafe::worker]`, feature
+    /// `worker`; see [What each mode protects
+    /// against](crate#what-each-mode-protects-against)).
     ///
     /// ```
     /// use extrasafe::{builtins::BasicCapabilities, SafetyContext};

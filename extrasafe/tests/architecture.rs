@@ -47,7 +47,12 @@ const LAYERS: &[(&str, &[Module])] = &[
     ("context", &[("context", &[])]),
     (
         "runtime",
-        &[("runtime", &[]), ("isolate", &[]), ("trace", &[])],
+        &[
+            ("runtime", &[]),
+            ("isolate", &[]),
+            ("trace", &[]),
+            ("worker", &["runtime", "isolate"]),
+        ],
     ),
     ("glue", &[("__private", &[]), ("lib", &[])]),
 ];
