@@ -390,7 +390,7 @@ pub use extrasafe_macros::extrasafe;
 /// both are serialized (`serde::Serialize` and `serde::de::DeserializeOwned`).
 ///
 /// The attribute replaces the function with a constant of the same name, a
-/// [`worker::WorkerFn`], which a [`worker::WorkerPool`] runs; see the [`worker`] module for
+/// [`worker::WorkerFn`], which a [`worker::WorkerPool`] runs; see the [`worker`](mod@worker) module for
 /// what a worker is and what its limits are.
 ///
 /// ```

@@ -12,7 +12,7 @@
 //! program goes on.
 //!
 //! A worker function is a plain `fn(Input) -> Output` marked with
-//! [`#[extrasafe::worker(ctx_fn)]`](crate::worker!), where `ctx_fn` builds the
+//! [`#[extrasafe::worker(ctx_fn)]`](macro@crate::worker), where `ctx_fn` builds the
 //! [`SafetyContext`] the worker runs under (as for `#[extrasafe::main]`). The attribute
 //! turns the function into a [`WorkerFn`] constant; a [`WorkerPool`] runs it in worker
 //! processes. Input and output are any types that `serde` serializes (with
@@ -142,7 +142,7 @@ pub use error::WorkerError;
 pub use pool::{WorkerCall, WorkerPool};
 
 /// A function that worker processes run: made by
-/// [`#[extrasafe::worker(ctx_fn)]`](crate::worker!) from a `fn(I) -> O`, run by a
+/// [`#[extrasafe::worker(ctx_fn)]`](macro@crate::worker) from a `fn(I) -> O`, run by a
 /// [`WorkerPool`].
 ///
 /// It is a constant with the function's name; [`call_in_process`](WorkerFn::call_in_process)
