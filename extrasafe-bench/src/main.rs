@@ -10,7 +10,7 @@
 //! `--out FILE` writes the Markdown tables into FILE between the markers
 //! `<!-- BEGIN GENERATED -->` and `<!-- END GENERATED -->` (keeping the text around them),
 //! or makes FILE if it does not exist; without `--out` the tables go to stdout.
-//! `--only ITEMS` (comma-separated: `instructions,syscalls,setup,run,isolation,search,serve`) runs a
+//! `--only ITEMS` (comma-separated: `instructions,syscalls,setup,run,isolation,search,serve,workers`) runs a
 //! subset.
 //! `--tree-dir DIR` says where to generate the search tree (default: the temp dir).
 //!
@@ -28,6 +28,7 @@ mod stats;
 mod sys;
 mod syscalls;
 mod turns;
+mod workers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -206,6 +207,27 @@ impl Mode {
         }
     }
 
+    fn workers(self) -> Plan {
+        let base = self.base();
+        match self {
+            Mode::Smoke => Plan {
+                rounds: 2,
+                samples: 2,
+                ..base
+            },
+            Mode::Quick => Plan {
+                rounds: 7,
+                samples: 15,
+                ..base
+            },
+            Mode::Full => Plan {
+                rounds: 21,
+                samples: 31,
+                ..base
+            },
+        }
+    }
+
     fn base(self) -> Plan {
         Plan {
             rounds: 1,
@@ -221,7 +243,7 @@ impl Mode {
 }
 
 /// The parts of the suite.
-const ITEMS: [&str; 7] = [
+const ITEMS: [&str; 8] = [
     "instructions",
     "syscalls",
     "setup",
@@ -229,6 +251,7 @@ const ITEMS: [&str; 7] = [
     "isolation",
     "search",
     "serve",
+    "workers",
 ];
 
 struct Args {
@@ -239,7 +262,7 @@ struct Args {
 }
 
 const USAGE: &str = "usage: extrasafe-bench (--smoke | --quick | --full) [--out FILE] \
-                     [--only instructions,syscalls,setup,run,isolation,search,serve] [--tree-dir DIR]";
+                     [--only instructions,syscalls,setup,run,isolation,search,serve,workers] [--tree-dir DIR]";
 
 fn parse_args() -> Result<Args, String> {
     let mut mode = None;
@@ -278,8 +301,10 @@ fn parse_args() -> Result<Args, String> {
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
-    if argv.next().as_deref() == Some("--dump-051") {
-        instructions::dump_051_child(&argv.next().unwrap_or_default());
+    match argv.next().as_deref() {
+        Some("--dump-051") => instructions::dump_051_child(&argv.next().unwrap_or_default()),
+        Some("--echo") => workers::echo_child(),
+        _ => {}
     }
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
@@ -346,6 +371,11 @@ fn real_main() -> Result<(), String> {
         eprintln!("5b. serve");
         let plan = args.mode.serve();
         report.serve(&serve::run(&plan)?, &plan);
+    }
+    if wants("workers") {
+        eprintln!("6. worker processes");
+        let steps = workers::steps()?;
+        report.workers(&steps, &setup::measure(&steps, &args.mode.workers()));
     }
     report.finish(started.elapsed());
 

@@ -566,6 +566,98 @@ impl Report {
         });
     }
 
+    /// Item 6, one result per row of [`crate::workers::steps`].
+    pub(crate) fn workers(&mut self, steps: &[Step], results: &[Result<Vec<f64>, String>]) {
+        use crate::workers::row;
+        let b = &mut self.body;
+        let _ = writeln!(b, "### 6. Worker processes\n");
+        let _ = writeln!(
+            b,
+            "Caller-side latency. The warm call sends 100 bytes (a `Vec<u8>`, serialized) to a \
+             reused worker that returns them; the plain round trip sends 100 bytes on a unix \
+             socket to a child process (this binary, `--echo`) that writes them back. The \
+             `FreshPerCall` row times the second of two calls made back to back: it waits \
+             for the process started when the first call ended (exec, context, sandbox). \
+             The JSON rows parse 200 documents of about 1 KiB into a struct (serde_json) with \
+             2 threads: in this process, or through a pool of 2 workers. Workers run the \
+             empty context (BasicCapabilities and the worker's own rules).\n"
+        );
+        let _ = writeln!(b, "| what | median | min – max over rounds |");
+        let _ = writeln!(b, "|---|---:|---:|");
+        for (step, r) in steps.iter().zip(results) {
+            match r {
+                Ok(v) => {
+                    let s = Summary::of(v);
+                    let _ = writeln!(
+                        b,
+                        "| {} | {} | {} – {} |",
+                        step.label,
+                        fmt_ns(s.median),
+                        fmt_ns(s.min),
+                        fmt_ns(s.max)
+                    );
+                }
+                Err(e) => {
+                    let _ = writeln!(
+                        b,
+                        "| {} | not measured: {} | |",
+                        step.label,
+                        e.replace('|', "/")
+                    );
+                }
+            }
+        }
+        let _ = writeln!(b);
+        let ok = |i: usize| results.get(i).and_then(|r| r.as_ref().ok());
+        let mut absolute = |i: usize, goal: &str, limit_ns: f64| {
+            if let Some(v) = ok(i) {
+                let s = Summary::of(v);
+                self.goals.push(Goal {
+                    goal: goal.to_string(),
+                    measured: format!(
+                        "{} ({} – {})",
+                        fmt_ns(s.median),
+                        fmt_ns(s.min),
+                        fmt_ns(s.max)
+                    ),
+                    verdict: verdict(s, |x| x <= limit_ns, fmt_ns),
+                });
+            }
+        };
+        absolute(
+            row::WARM,
+            "worker: warm call, 100 bytes in and out: ≤ 30 µs median",
+            30_000.0,
+        );
+        absolute(
+            row::FRESH,
+            "worker: FreshPerCall, per call including the start: ≤ 2 ms median",
+            2_000_000.0,
+        );
+        absolute(
+            row::START4,
+            "worker: starting a pool of 4: ≤ 20 ms",
+            20_000_000.0,
+        );
+        if let (Some(warm), Some(pipe)) = (ok(row::WARM), ok(row::PIPE)) {
+            let s = Summary::of(&stats::ratios(warm, pipe));
+            self.goals.push(Goal {
+                goal: "worker: warm call ≤ 4× a plain round trip to a child".into(),
+                measured: fmt_ratio(s),
+                verdict: verdict(s, |x| x <= 4.0, stats::fmt_x),
+            });
+        }
+        if let (Some(pool), Some(here)) = (ok(row::POOL2), ok(row::IN_PROCESS)) {
+            // Throughput ratio: the time in this process over the time through the pool.
+            let s = Summary::of(&stats::ratios(here, pool));
+            self.goals.push(Goal {
+                goal: "worker: a pool of 2 parsing 1 KiB JSON: ≥ 80% of the throughput in this process".into(),
+                measured: format!("pool / in-process throughput: {}", fmt_ratio(s)),
+                verdict: verdict(s, |x| x >= 0.8, stats::fmt_x),
+            });
+        }
+    }
+
     /// Records how long the run took.
     pub(crate) fn finish(&mut self, elapsed: Duration) {
         self.elapsed = elapsed;

@@ -304,6 +304,26 @@ fn assert_next_call_works(pool: &WorkerPool<String, Vec<u8>>) {
     assert_eq!(pool.call("fine".to_string()).unwrap(), b"fine");
 }
 
+/// Waits until process `pid` has ended (a zombie, or reaped already).
+fn wait_until_ended(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit(')')
+                    .next()
+                    .map(|rest| rest.trim_start().chars().next())
+            })
+            .flatten();
+        if matches!(state, None | Some('Z' | 'X')) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "process {pid} did not end");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 fn pid_is_gone(pid: u32) -> bool {
     !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
@@ -475,7 +495,7 @@ fn a_thousand_calls_with_workers_killed_at_random_lose_none() {
         let pool = pool.clone();
         let stop = Arc::clone(&stop);
         std::thread::spawn(move || {
-            let mut kills = 0u32;
+            let mut victims = Vec::new();
             let mut seed = 0x2545_f491_4f6c_dd1du64;
             while !stop.load(Ordering::SeqCst) {
                 seed ^= seed << 13;
@@ -487,11 +507,11 @@ fn a_thousand_calls_with_workers_killed_at_random_lose_none() {
                     // SAFETY: kill with integer arguments; a pid of the pool's (unreaped)
                     // children.
                     if unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) } == 0 {
-                        kills += 1;
+                        victims.push(pid);
                     }
                 }
             }
-            kills
+            victims
         })
     };
     let (mut ok, mut failed) = (0, 0);
@@ -530,14 +550,23 @@ fn a_thousand_calls_with_workers_killed_at_random_lose_none() {
         }
     }
     stop.store(true, Ordering::SeqCst);
-    let kills = killer.join().unwrap();
+    let victims = killer.join().unwrap();
+    let kills = victims.len();
     assert_eq!(ok + failed, 1000);
     assert!(
         ok > 0 && kills > 0,
         "ok {ok}, failed {failed}, kills {kills}"
     );
     eprintln!("1000 calls: {ok} returned a value, {failed} an error; {kills} workers killed");
-    assert_eq!(pool.call("still works".to_string()).unwrap().unwrap().0, 2);
+    // The killer's last victim may still be exiting (a call racing with a kill fails, as it
+    // should); once it has ended, a worker that died while idle never fails a call: the
+    // call goes to another worker.
+    for &pid in &victims {
+        wait_until_ended(pid);
+    }
+    for _ in 0..4 {
+        assert_eq!(pool.call("still works".to_string()).unwrap().unwrap().0, 2);
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -598,4 +627,18 @@ fn the_marker_alone_does_not_make_the_program_a_worker() {
         "{listed}"
     );
     let _ = std::io::stdout().flush();
+}
+
+#[test]
+fn a_worker_that_died_while_idle_does_not_fail_the_next_call() {
+    let pool = WorkerPool::start(word_count, options().workers(2)).unwrap();
+    for pid in pool.pids() {
+        // SAFETY: kill with integer arguments, on the pool's (unreaped) children.
+        assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) }, 0);
+        wait_until_ended(pid);
+    }
+    for _ in 0..3 {
+        let (words, _) = pool.call("two words".to_string()).unwrap().unwrap();
+        assert_eq!(words, 2);
+    }
 }

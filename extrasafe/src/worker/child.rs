@@ -104,18 +104,22 @@ where
     let Ok(channel) = proc_sys::take_inherited_fd(marker.fd) else {
         return 1;
     };
-    let mut channel = File::from(channel);
+    let channel = File::from(channel);
+    // Requests are read through a buffer (a header and its payload in one read); replies
+    // are written whole.
+    let mut requests = std::io::BufReader::with_capacity(16 * 1024, &channel);
+    let mut replies = &channel;
     let setup = setup(entry, marker);
     let (kind, payload) = match &setup {
         Ok(report) => (protocol::READY, report.as_bytes()),
         Err(why) => (protocol::SETUP_FAILED, why.as_bytes()),
     };
-    if channel.write_all(&protocol::frame(kind, payload)).is_err() || setup.is_err() {
+    if replies.write_all(&protocol::frame(kind, payload)).is_err() || setup.is_err() {
         return 1;
     }
     loop {
         let mut header = [0u8; protocol::HEADER];
-        match channel.read_exact(&mut header) {
+        match requests.read_exact(&mut header) {
             Ok(()) => {}
             // The pool closed the channel: done.
             Err(_) => return 0,
@@ -125,11 +129,11 @@ where
             return 2;
         }
         let mut input = vec![0u8; len as usize];
-        if channel.read_exact(&mut input).is_err() {
+        if requests.read_exact(&mut input).is_err() {
             return 0;
         }
         let (kind, payload, more) = call(entry, &input);
-        if channel.write_all(&protocol::frame(kind, &payload)).is_err() {
+        if replies.write_all(&protocol::frame(kind, &payload)).is_err() {
             return 0;
         }
         if !more {

@@ -87,6 +87,8 @@ struct State {
     serving: u64,
     /// The workers alive: idle, busy, or being started.
     pids: Vec<u32>,
+    /// How many calls wait for their turn.
+    waiting: usize,
 }
 
 struct Inner {
@@ -130,8 +132,13 @@ impl Inner {
     }
 
     fn give_back(&self, slot: Slot) {
-        self.lock().idle.push_back(slot);
-        self.turn.notify_all();
+        let mut state = self.lock();
+        state.idle.push_back(slot);
+        let waiting = state.waiting > 0;
+        drop(state);
+        if waiting {
+            self.turn.notify_all();
+        }
     }
 
     fn forget_pid(&self, pid: u32) {
@@ -230,6 +237,7 @@ where
                 next_ticket: 0,
                 serving: 0,
                 pids,
+                waiting: 0,
             }),
             turn: Condvar::new(),
             report,
@@ -259,48 +267,45 @@ where
                 limit: inner.options.max_input,
             });
         }
-        let mut process = loop {
-            match self.take_turn() {
-                Slot::Worker(mut process) => {
-                    if process.idle_and_alive() {
-                        break process;
-                    }
-                    // It died (or spoke unasked) while it waited: no call was sent to it,
-                    // so the call waits for another worker instead of failing.
-                    inner.forget_pid(process.pid());
-                    inner.request(Job::Start);
-                    inner.request(Job::Finish(process));
-                }
+        loop {
+            let mut process = match self.take_turn() {
+                Slot::Worker(process) => process,
                 Slot::Failed(e) => {
                     inner.request(Job::Start);
                     return Err(e);
                 }
+            };
+            if let Err(e) = process.handshake(inner.options.start_timeout) {
+                inner.forget_pid(process.pid());
+                inner.request(Job::Start);
+                return Err(e);
             }
-        };
-        if let Err(e) = process.handshake(inner.options.start_timeout) {
-            inner.forget_pid(process.pid());
-            inner.request(Job::Start);
-            return Err(e);
+            let result = process.call(&bytes, &inner.options).and_then(|output| {
+                postcard::from_bytes(&output).map_err(|e| WorkerError::MalformedReply {
+                    worker: name,
+                    reason: format!("an output that does not deserialize: {e}"),
+                })
+            });
+            // A worker is kept after a call that worked, or one whose input or output did
+            // not (de)serialize in the worker; after anything else (a reply here that does
+            // not deserialize included: the worker may be compromised) it is ended and
+            // replaced.
+            let keep = matches!(result, Ok(_) | Err(WorkerError::Serialization { .. }))
+                && inner.options.mode == WorkerMode::Reuse;
+            let undelivered = process.undelivered();
+            if keep {
+                inner.give_back(Slot::Worker(process));
+            } else {
+                inner.forget_pid(process.pid());
+                inner.request(Job::Start);
+                inner.request(Job::Finish(process));
+            }
+            // A worker that had died while it waited never saw this call: the call waits
+            // for another worker instead of failing.
+            if !undelivered {
+                return result;
+            }
         }
-        let result = process.call(&bytes, &inner.options).and_then(|output| {
-            postcard::from_bytes(&output).map_err(|e| WorkerError::MalformedReply {
-                worker: name,
-                reason: format!("an output that does not deserialize: {e}"),
-            })
-        });
-        // A worker is kept after a call that worked, or one whose input or output did not
-        // (de)serialize in the worker; after anything else (a reply here that does not
-        // deserialize included: the worker may be compromised) it is ended and replaced.
-        let keep = matches!(result, Ok(_) | Err(WorkerError::Serialization { .. }))
-            && inner.options.mode == WorkerMode::Reuse;
-        if keep {
-            inner.give_back(Slot::Worker(process));
-        } else {
-            inner.forget_pid(process.pid());
-            inner.request(Job::Start);
-            inner.request(Job::Finish(process));
-        }
-        result
     }
 
     /// Waits for this call's turn and a free worker.
@@ -313,15 +318,21 @@ where
             if state.serving == ticket {
                 if let Some(slot) = state.idle.pop_front() {
                     state.serving += 1;
+                    let waiting = state.waiting > 0;
                     drop(state);
-                    inner.turn.notify_all();
+                    if waiting {
+                        // The next ticket may be served now.
+                        inner.turn.notify_all();
+                    }
                     return slot;
                 }
             }
+            state.waiting += 1;
             state = inner
                 .turn
                 .wait(state)
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.waiting -= 1;
         }
     }
 

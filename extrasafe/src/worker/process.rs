@@ -30,6 +30,10 @@ pub(crate) struct Process {
     pub(crate) report: Option<String>,
     /// Whether the process has been reaped.
     reaped: bool,
+    /// Whether the last call's input never reached the worker (it had closed its channel).
+    undelivered: bool,
+    /// The buffer replies are read into.
+    scratch: Vec<u8>,
 }
 
 /// What ended a wait for a frame.
@@ -41,6 +45,8 @@ enum Wait {
     },
     TimedOut,
     TooLarge(FrameError),
+    /// More bytes than the frame came: the worker speaks out of turn.
+    Extra,
 }
 
 impl Process {
@@ -103,6 +109,8 @@ impl Process {
             tail: Vec::new(),
             report: None,
             reaped: false,
+            undelivered: false,
+            scratch: vec![0u8; 16 * 1024],
         })
     }
 
@@ -111,17 +119,10 @@ impl Process {
         self.child.id()
     }
 
-    /// Whether a ready worker that has been waiting for a call is still fit for one: it
-    /// has said nothing since its last reply (a worker that died meanwhile has closed its
-    /// channel; one that writes unasked is not believed).
-    pub(crate) fn idle_and_alive(&mut self) -> bool {
-        if self.report.is_none() {
-            return true;
-        }
-        match sys::wait_ready(&[(self.channel.as_raw_fd(), true, false)], 0) {
-            Ok(ready) => !ready[0].readable,
-            Err(_) => false,
-        }
+    /// Whether the last call's input never reached the worker, because it had ended (or
+    /// closed its channel) while it waited for a call.
+    pub(crate) fn undelivered(&self) -> bool {
+        self.undelivered
     }
 
     /// Waits until the worker says its sandbox holds (or why it could not apply it).
@@ -157,6 +158,10 @@ impl Process {
             Ok(Wait::TooLarge(_)) => {
                 self.kill_and_reap();
                 Err(setup("its report was too long".to_string()))
+            }
+            Ok(Wait::Extra) => {
+                self.kill_and_reap();
+                Err(setup("it sent more than its report".to_string()))
             }
             Ok(Wait::Closed { .. }) => {
                 let end = self.reap();
@@ -202,7 +207,16 @@ impl Process {
                         return Err(self.timed_out(options));
                     }
                 }
-                // The worker died (EPIPE, ECONNRESET): say how.
+                // The worker had closed its channel (it died while it waited for a call):
+                // nothing of this call reached it.
+                Err(e)
+                    if sent == 0
+                        && matches!(e.raw_os_error(), Some(libc::EPIPE | libc::ECONNRESET)) =>
+                {
+                    self.undelivered = true;
+                    return Err(self.died(options));
+                }
+                // The worker died during the call: say how.
                 Err(_) => return Err(self.died(options)),
             }
         }
@@ -251,6 +265,13 @@ impl Process {
             }
             Wait::Closed { mid_frame: false } => Err(self.died(options)),
             Wait::TimedOut => Err(self.timed_out(options)),
+            Wait::Extra => {
+                self.kill_and_reap();
+                Err(WorkerError::MalformedReply {
+                    worker,
+                    reason: "bytes after the reply".to_string(),
+                })
+            }
             Wait::TooLarge(FrameError::TooLarge { len, limit }) => {
                 self.kill_and_reap();
                 Err(WorkerError::ReplyTooLarge { worker, len, limit })
@@ -310,9 +331,34 @@ impl Process {
     /// Waits for one whole frame of at most `limit` bytes, forwarding stderr meanwhile.
     fn wait_frame(&mut self, deadline: Option<Instant>, limit: usize) -> Result<Wait, WorkerError> {
         let mut reader = FrameReader::new(limit);
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = std::mem::take(&mut self.scratch);
+        let waited = self.fill_frame(&mut reader, &mut buf, deadline);
+        self.scratch = buf;
+        waited
+    }
+
+    fn fill_frame(
+        &mut self,
+        reader: &mut FrameReader,
+        buf: &mut [u8],
+        deadline: Option<Instant>,
+    ) -> Result<Wait, WorkerError> {
+        // A reply comes after the worker has run: wait first rather than read in vain.
+        let mut ready = false;
         loop {
-            let want = reader.wanted().min(buf.len());
+            if !ready {
+                if self.wait(true, false, deadline)?.is_none() {
+                    return Ok(Wait::TimedOut);
+                }
+                ready = true;
+            }
+            // Until the header is in, read what is there (header and payload in one read);
+            // after it, no more than the frame needs.
+            let want = if reader.started() && reader.wanted() < buf.len() {
+                reader.wanted()
+            } else {
+                buf.len()
+            };
             match sys::read_some(&self.channel, &mut buf[..want]) {
                 Ok(0) => {
                     return Ok(Wait::Closed {
@@ -320,19 +366,22 @@ impl Process {
                     })
                 }
                 Ok(n) => {
-                    if let Err(e) = reader.push(&buf[..n]) {
-                        return Ok(Wait::TooLarge(e));
-                    }
-                    if let Some((kind, payload)) = reader.finish() {
-                        self.drain_stderr();
-                        return Ok(Wait::Frame(kind, payload));
+                    let mut chunk = &buf[..n];
+                    while !chunk.is_empty() {
+                        let take = chunk.len().min(reader.wanted());
+                        if let Err(e) = reader.push(&chunk[..take]) {
+                            return Ok(Wait::TooLarge(e));
+                        }
+                        chunk = &chunk[take..];
+                        if let Some((kind, payload)) = reader.finish() {
+                            if !chunk.is_empty() {
+                                return Ok(Wait::Extra);
+                            }
+                            return Ok(Wait::Frame(kind, payload));
+                        }
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if self.wait(true, false, deadline)?.is_none() {
-                        return Ok(Wait::TimedOut);
-                    }
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => ready = false,
                 Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => {
                     return Ok(Wait::Closed {
                         mid_frame: reader.started(),
