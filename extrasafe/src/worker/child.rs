@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Mutex;
 
 use ::landlock::{BitFlags, Scope};
@@ -82,11 +82,11 @@ where
     let Some(marker) = value.to_str().and_then(Marker::parse) else {
         return;
     };
-    if marker.name != entry.name || !sys::is_unix_stream(marker.fd) {
+    if marker.name != entry.name || !sys::is_unix_stream(0) {
         return;
     }
     let mut token = [0u8; TOKEN_LEN];
-    if !sys::take_queued(marker.fd, &mut token) || token != marker.token {
+    if !sys::take_queued(0, &mut token) || token != marker.token {
         return;
     }
     std::env::remove_var(MARKER);
@@ -101,15 +101,22 @@ where
     I: DeserializeOwned,
     O: Serialize,
 {
-    let Ok(channel) = proc_sys::take_inherited_fd(marker.fd) else {
+    // Die with the pool; if it is gone already (this process was reparented), stop here.
+    if proc_sys::set_parent_death_signal(libc::SIGKILL).is_err()
+        || sys::parent_pid() != marker.parent as libc::pid_t
+    {
+        return 1;
+    }
+    let Ok(channel) = sys::move_off_stdin() else {
         return 1;
     };
+    let fd = channel.as_raw_fd();
     let channel = File::from(channel);
     // Requests are read through a buffer (a header and its payload in one read); replies
     // are written whole.
     let mut requests = std::io::BufReader::with_capacity(16 * 1024, &channel);
     let mut replies = &channel;
-    let setup = setup(entry, marker);
+    let setup = setup(entry, marker, fd);
     let (kind, payload) = match &setup {
         Ok(report) => (protocol::READY, report.as_bytes()),
         Err(why) => (protocol::SETUP_FAILED, why.as_bytes()),
@@ -181,8 +188,8 @@ where
 
 /// Everything before the first request: descriptors, limits, the context and the worker's
 /// own rules. The enforcement report, or why the sandbox could not be applied.
-fn setup<I, O>(entry: &WorkerFn<I, O>, marker: &Marker<'_>) -> Result<String, String> {
-    proc_sys::close_fds_except(&[marker.fd])
+fn setup<I, O>(entry: &WorkerFn<I, O>, marker: &Marker<'_>, fd: RawFd) -> Result<String, String> {
+    proc_sys::close_fds_except(&[fd])
         .map_err(|e| format!("could not close the descriptors it inherited: {e}"))?;
     // No core files of crashing workers.
     proc_sys::set_rlimit(libc::RLIMIT_CORE, 0)
@@ -212,7 +219,7 @@ fn setup<I, O>(entry: &WorkerFn<I, O>, marker: &Marker<'_>) -> Result<String, St
     })??;
     let ctx = ctx
         .enable(WorkerChannel {
-            fd: marker.fd,
+            fd,
             pid: std::process::id(),
         })
         .map_err(|e| with_help(&e))?;

@@ -62,7 +62,9 @@
 //!   [`EnforcementReport`](crate::EnforcementReport), which [`WorkerPool::report`] returns.
 //!   If any of that fails, the worker says why and exits, and [`WorkerPool::start`] fails
 //!   with [`WorkerError::Setup`]: no unsandboxed worker ever runs.
-//! - Its stdin is `/dev/null`, its stdout `/dev/null` unless [`WorkerOptions::stdout`]
+//! - It is started with `posix_spawn` (no `fork` of the program's memory), arms its
+//!   parent-death signal first thing and stops if the pool is gone already. Its stdin is
+//!   `/dev/null`, its stdout `/dev/null` unless [`WorkerOptions::stdout`]
 //!   says otherwise, and its stderr a pipe that the pool reads during calls and forwards to
 //!   the program's stderr (or drops, [`WorkerOptions::stderr`]); its environment is empty;
 //!   it dies with the pool (`PR_SET_PDEATHSIG`); `no_new_privs` is set; no core files.
@@ -339,14 +341,15 @@ impl WorkerOptions {
 }
 
 /// The environment variable that tells a re-executed program which worker to be:
-/// `<channel fd>:<token, hex>:<max input>:<memory limit or ->:<cpu seconds or ->:<R or
-/// F>:<name>`. Believed only with the token queued on the channel.
+/// `<parent pid>:<token, hex>:<max input>:<memory limit or ->:<cpu seconds or ->:<R or
+/// F>:<name>`. The channel is the worker's stdin; the marker is believed only with the token
+/// queued on it.
 pub(crate) const MARKER: &str = "__EXTRASAFE_WORKER";
 
 /// A [`MARKER`], parsed.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Marker<'a> {
-    pub(crate) fd: std::os::fd::RawFd,
+    pub(crate) parent: u32,
     pub(crate) token: [u8; protocol::TOKEN_LEN],
     pub(crate) max_input: u64,
     pub(crate) memory: Option<u64>,
@@ -365,7 +368,7 @@ impl<'a> Marker<'a> {
         };
         format!(
             "{}:{token}:{}:{}:{}:{mode}:{}",
-            self.fd,
+            self.parent,
             self.max_input,
             opt(self.memory),
             opt(self.cpu_seconds),
@@ -376,7 +379,7 @@ impl<'a> Marker<'a> {
     /// `None` unless `text` has the form [`Marker::format`] writes.
     pub(crate) fn parse(text: &'a str) -> Option<Marker<'a>> {
         let mut parts = text.splitn(7, ':');
-        let fd = parts.next()?.parse().ok()?;
+        let parent = parts.next()?.parse().ok()?;
         let hex = parts.next()?.as_bytes();
         let max_input = parts.next()?.parse().ok()?;
         let opt = |s: &str| -> Option<Option<u64>> {
@@ -402,7 +405,7 @@ impl<'a> Marker<'a> {
             *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
         }
         Some(Marker {
-            fd,
+            parent,
             token,
             max_input,
             memory,
@@ -429,7 +432,7 @@ mod tests {
     #[test]
     fn a_marker_reads_back_as_written_and_nothing_else_parses() {
         let marker = Marker {
-            fd: 5,
+            parent: 5,
             token: [0xab; protocol::TOKEN_LEN],
             max_input: 1 << 20,
             memory: Some(64 << 20),

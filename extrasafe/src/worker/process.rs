@@ -72,7 +72,7 @@ impl Process {
         }
         let (stderr_read, stderr_write) = proc_sys::pipe().map_err(start)?;
         let marker = Marker {
-            fd: theirs.as_raw_fd(),
+            parent: std::process::id(),
             token,
             max_input: options.max_input as u64,
             memory: options.memory_limit,
@@ -84,19 +84,18 @@ impl Process {
         if let Some(arg0) = std::env::args_os().next() {
             cmd.arg0(arg0);
         }
+        // The channel is the worker's stdin (it moves it away and puts /dev/null there): no
+        // code runs between fork and exec, so the program is not forked but spawned
+        // (posix_spawn), however large it is.
         cmd.env_clear()
             .env(MARKER, marker.format())
-            .stdin(Stdio::null())
+            .stdin(Stdio::from(theirs))
             .stdout(match options.stdout {
                 WorkerOutput::Inherit => Stdio::inherit(),
                 WorkerOutput::Null => Stdio::null(),
             })
             .stderr(Stdio::from(stderr_write));
-        // The hook checks that the worker's parent is this process.
-        let parent = std::process::id() as libc::pid_t;
-        proc_sys::prepare_isolated_command(&mut cmd, parent, vec![theirs.as_raw_fd()]);
         let child = cmd.spawn().map_err(start)?;
-        drop(theirs);
         drop(cmd);
         sys::set_nonblocking(&mine, true).map_err(start)?;
         sys::set_nonblocking(&stderr_read, true).map_err(start)?;

@@ -167,3 +167,28 @@ pub(crate) fn is_unix_stream(fd: RawFd) -> bool {
     };
     rc == 0 && value == libc::SOCK_STREAM
 }
+
+/// The process's parent (`getppid(2)`).
+pub(crate) fn parent_pid() -> libc::pid_t {
+    // SAFETY: getppid takes no arguments and cannot fail.
+    unsafe { libc::getppid() }
+}
+
+/// Moves the descriptor on stdin (the worker's channel) to a close-on-exec descriptor above
+/// 2, and opens `/dev/null` as stdin in its place.
+pub(crate) fn move_off_stdin() -> io::Result<OwnedFd> {
+    // SAFETY: F_DUPFD_CLOEXEC takes integer arguments and returns a new descriptor.
+    let fd = check(unsafe { libc::fcntl(0, libc::F_DUPFD_CLOEXEC, 3) })?;
+    // SAFETY: fcntl just made this descriptor, and nothing else owns it.
+    let channel = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: a NUL-terminated path and integer flags.
+    let null =
+        check(unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) })?;
+    // SAFETY: open just made `null`; dup2 replaces stdin, which this process owns (it is
+    // the channel's old number, duplicated above).
+    let moved = check(unsafe { libc::dup2(null, 0) });
+    // SAFETY: `null` is ours and used no more.
+    unsafe { libc::close(null) };
+    moved?;
+    Ok(channel)
+}
