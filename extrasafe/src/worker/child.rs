@@ -82,11 +82,20 @@ where
     let Some(marker) = value.to_str().and_then(Marker::parse) else {
         return;
     };
-    if marker.name != entry.name || !sys::is_unix_stream(0) {
+    // The channel comes on stdin: a unix stream socket whose other end the parent made
+    // (its peer is the parent process, as the socket itself says) and on which the token
+    // is queued. The token is only looked at: a program that is not a worker reads its
+    // stdin untouched.
+    if marker.name != entry.name
+        || marker.parent as libc::pid_t != sys::parent_pid()
+        || !sys::is_unix_stream(0)
+        || sys::peer_pid(0) != Some(marker.parent as libc::pid_t)
+    {
         return;
     }
     let mut token = [0u8; TOKEN_LEN];
-    if !sys::take_queued(0, &mut token) || token != marker.token {
+    if !sys::peek_queued(0, &mut token) || token != marker.token || !sys::take_queued(0, &mut token)
+    {
         return;
     }
     std::env::remove_var(MARKER);
@@ -107,6 +116,14 @@ where
     {
         return 1;
     }
+    // A session and process group of its own: no controlling terminal (so no TIOCSTI into
+    // the caller's shell), and the pool's kill reaches whatever it starts. No signal
+    // blocked (the spawning thread's mask is not ours); the kernel's OOM killer picks the
+    // worker first.
+    if proc_sys::setsid().is_err() || sys::unblock_all_signals().is_err() {
+        return 1;
+    }
+    let _ = std::fs::write("/proc/self/oom_score_adj", "1000");
     let Ok(channel) = sys::move_off_stdin() else {
         return 1;
     };
@@ -217,6 +234,19 @@ fn setup<I, O>(entry: &WorkerFn<I, O>, marker: &Marker<'_>, fd: RawFd) -> Result
             panic_message(&*payload)
         )
     })??;
+    // The sandbox is applied to this thread: a thread started before (by the context
+    // function, or by code of the program that runs before main) would run unsandboxed.
+    match proc_sys::thread_count() {
+        Ok(1) => {}
+        Ok(n) => {
+            return Err(format!(
+                "the worker has {n} threads before its sandbox is applied (the context \
+                 function, or code that runs before main, started threads): the others would \
+                 run unsandboxed; start threads in the worker function instead"
+            ))
+        }
+        Err(e) => return Err(format!("could not count the worker's threads: {e}")),
+    }
     let ctx = ctx
         .enable(WorkerChannel {
             fd,

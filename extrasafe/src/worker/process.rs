@@ -17,6 +17,27 @@ use crate::isolate::sys as proc_sys;
 /// How much of a worker's stderr is kept for error messages.
 const STDERR_TAIL: usize = 4096;
 
+/// The most of a worker's stderr read in one go.
+const STDERR_READ: usize = 64 * 1024;
+
+/// The most of a worker's stderr forwarded per call (the rest is counted, not shown).
+const STDERR_FORWARD: usize = 64 * 1024;
+
+/// `bytes` with every control character but newline and tab replaced by `?`: a worker's
+/// output cannot move the cursor, set a terminal's title or clipboard, or erase lines.
+pub(crate) fn harmless(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|&b| {
+            if (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f {
+                b'?'
+            } else {
+                b
+            }
+        })
+        .collect()
+}
+
 /// One worker process, started, perhaps not yet ready.
 #[derive(Debug)]
 pub(crate) struct Process {
@@ -26,6 +47,9 @@ pub(crate) struct Process {
     stderr: OwnedFd,
     forward_stderr: bool,
     tail: Vec<u8>,
+    /// Bytes of stderr forwarded, and dropped, in this call.
+    forwarded: usize,
+    dropped: usize,
     /// The enforcement report, once the worker said it is ready.
     pub(crate) report: Option<String>,
     /// Whether the process has been reaped.
@@ -106,6 +130,8 @@ impl Process {
             stderr: stderr_read,
             forward_stderr: options.stderr == WorkerOutput::Inherit,
             tail: Vec::new(),
+            forwarded: 0,
+            dropped: 0,
             report: None,
             reaped: false,
             undelivered: false,
@@ -134,11 +160,11 @@ impl Process {
         let setup = move |message: String| WorkerError::Setup { worker, message };
         match self.wait_frame(Some(deadline), 1 << 20) {
             Ok(Wait::Frame(protocol::READY, report)) => {
-                self.report = Some(String::from_utf8_lossy(&report).into_owned());
+                self.report = Some(Process::text(&report));
                 Ok(())
             }
             Ok(Wait::Frame(protocol::SETUP_FAILED, why)) => {
-                let why = String::from_utf8_lossy(&why).into_owned();
+                let why = Process::text(&why);
                 self.kill_and_reap();
                 Err(setup(why))
             }
@@ -193,6 +219,7 @@ impl Process {
         options: &WorkerOptions,
     ) -> Result<Vec<u8>, WorkerError> {
         let worker = self.worker;
+        self.new_stderr_budget();
         let started = Instant::now();
         let deadline = options.timeout.map(|t| started + t);
         let frame = protocol::frame(protocol::CALL, input);
@@ -227,9 +254,10 @@ impl Process {
                 match report {
                     Ok((message, location)) => Err(WorkerError::Panicked {
                         worker,
-                        message,
-                        location: location
-                            .map(|(file, line, column)| PanicLocation::new(file, line, column)),
+                        message: Process::text(message.as_bytes()),
+                        location: location.map(|(file, line, column)| {
+                            PanicLocation::new(Process::text(file.as_bytes()), line, column)
+                        }),
                     }),
                     Err(e) => Err(WorkerError::MalformedReply {
                         worker,
@@ -239,7 +267,7 @@ impl Process {
             }
             Wait::Frame(protocol::SERDE_FAILED, why) => Err(WorkerError::Serialization {
                 worker,
-                message: String::from_utf8_lossy(&why).into_owned(),
+                message: Process::text(&why),
             }),
             Wait::Frame(kind, _) => {
                 self.kill_and_reap();
@@ -434,18 +462,29 @@ impl Process {
         }
     }
 
-    /// Reads what the worker wrote to stderr, forwards it (if asked) and keeps its tail:
-    /// `false` once the pipe is closed.
+    /// Reads what the worker wrote to stderr (at most [`STDERR_READ`] bytes per call, so
+    /// that a worker writing without end cannot hold the caller past its deadline),
+    /// forwards it (if asked, up to [`STDERR_FORWARD`] bytes per call, control characters
+    /// made harmless) and keeps its tail: `false` once the pipe is closed.
     fn drain_stderr(&mut self) -> bool {
         let mut buf = [0u8; 8192];
-        loop {
+        let mut read = 0;
+        while read < STDERR_READ {
             match sys::read_some(&self.stderr, &mut buf) {
                 Ok(0) => return false,
                 Ok(n) => {
+                    read += n;
+                    let text = &buf[..n];
                     if self.forward_stderr {
-                        let _ = std::io::stderr().write_all(&buf[..n]);
+                        let room = STDERR_FORWARD.saturating_sub(self.forwarded);
+                        let shown = &text[..n.min(room)];
+                        if !shown.is_empty() {
+                            let _ = std::io::stderr().write_all(&harmless(shown));
+                        }
+                        self.forwarded += shown.len();
+                        self.dropped += n - shown.len();
                     }
-                    self.tail.extend_from_slice(&buf[..n]);
+                    self.tail.extend_from_slice(text);
                     if self.tail.len() > STDERR_TAIL {
                         let cut = self.tail.len() - STDERR_TAIL;
                         self.tail.drain(..cut);
@@ -454,43 +493,86 @@ impl Process {
                 Err(_) => return true,
             }
         }
+        true
     }
 
-    /// The stderr the worker wrote (its last 4 KiB), read to the end.
+    /// Starts a call's stderr budget; says what the last call's overflow dropped.
+    fn new_stderr_budget(&mut self) {
+        if self.dropped > 0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "extrasafe: worker {}: {} bytes of its stderr were not shown (more than {} in one call)",
+                self.worker,
+                self.dropped,
+                STDERR_FORWARD
+            );
+        }
+        self.forwarded = 0;
+        self.dropped = 0;
+    }
+
+    /// The stderr the worker wrote (its last 4 KiB), control characters made harmless.
     fn stderr_text(&mut self) -> String {
-        self.drain_stderr();
-        String::from_utf8_lossy(&self.tail).into_owned()
+        // A worker that has ended left at most a pipe's buffer (64 KiB) behind.
+        for _ in 0..4 {
+            if !self.drain_stderr() {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&harmless(&self.tail)).into_owned()
+    }
+
+    /// Text from the worker, control characters made harmless.
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(&harmless(bytes)).into_owned()
     }
 
     /// Kills the process (if it still runs: it is never reaped before, so its pid is still
     /// ours) and reaps it.
     pub(crate) fn kill_and_reap(&mut self) {
         if !self.reaped {
-            let _ = self.child.kill();
+            self.kill();
             let _ = self.reap();
         }
     }
 
+    /// Kills the worker and every process it started that stayed in its process group (a
+    /// worker makes itself a session and group of its own as it starts: if it has not yet,
+    /// the group does not exist and the worker alone is killed). Only before it is reaped:
+    /// its pid (and so its group's id) is still ours then.
+    fn kill(&mut self) {
+        if !self.reaped {
+            let _ = sys::kill_group(self.child.id() as libc::pid_t, libc::SIGKILL);
+            let _ = self.child.kill();
+        }
+    }
+
     /// Reaps the process, killing it first if it has not ended within a moment (a worker
-    /// that closed its channel and went on): its exit code or its signal.
+    /// that closed its channel and went on), and kills what it started (its process group)
+    /// once it has ended: its exit code or its signal.
     fn reap(&mut self) -> Option<(i32, Option<i32>)> {
         if self.reaped {
             return None;
         }
+        let pid = self.child.id() as libc::pid_t;
         let deadline = Instant::now() + Duration::from_millis(100);
-        let status = loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < deadline => {
+        loop {
+            match sys::has_ended(pid) {
+                Ok(true) => break,
+                Ok(false) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_micros(200));
                 }
-                Ok(None) => {
-                    let _ = self.child.kill();
-                    break self.child.wait().ok();
+                Ok(false) => {
+                    self.kill();
+                    break;
                 }
-                Err(_) => break None,
+                Err(_) => break,
             }
-        };
+        }
+        // The worker has ended (or was just killed) and is not reaped: its pid, and so its
+        // group's id, cannot have been reused.
+        let _ = sys::kill_group(pid, libc::SIGKILL);
+        let status = self.child.wait().ok();
         self.reaped = true;
         status.map(|s| (s.code().unwrap_or(-1), s.signal()))
     }

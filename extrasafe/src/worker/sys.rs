@@ -121,6 +121,60 @@ pub(crate) fn send_some(fd: &impl AsRawFd, data: &[u8]) -> io::Result<usize> {
     }
 }
 
+/// Looks, without waiting or taking them, at the first `buf.len()` bytes queued on the
+/// socket `fd`: `false` if fewer (or none) are there, or `fd` is not a socket.
+pub(crate) fn peek_queued(fd: RawFd, buf: &mut [u8]) -> bool {
+    // SAFETY: `buf` is valid for `buf.len()` bytes of writing; MSG_DONTWAIT makes the call
+    // return at once, MSG_PEEK leaves the bytes queued.
+    let rc = unsafe {
+        libc::recv(
+            fd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT | libc::MSG_PEEK,
+        )
+    };
+    rc >= 0 && rc as usize == buf.len()
+}
+
+/// The process at the other end of the unix socket `fd`, as the kernel recorded it when the
+/// pair was made (`SO_PEERCRED`).
+pub(crate) fn peer_pid(fd: RawFd) -> Option<libc::pid_t> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `cred` and `len` are valid for the kernel to fill with one ucred.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (rc == 0).then_some(cred.pid)
+}
+
+/// Unblocks every signal of the calling thread.
+pub(crate) fn unblock_all_signals() -> io::Result<()> {
+    // SAFETY: sigset_t is plain data; sigemptyset initialises it.
+    let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid sigset_t for both calls; the old mask is not asked for.
+    let rc = unsafe {
+        libc::sigemptyset(&mut set);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut())
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::from_raw_os_error(rc))
+    }
+}
+
 /// Reads, without waiting, exactly `buf.len()` bytes already queued on the socket `fd`:
 /// `false` if fewer (or none) are there, or `fd` is not a socket.
 pub(crate) fn take_queued(fd: RawFd, buf: &mut [u8]) -> bool {
@@ -191,4 +245,35 @@ pub(crate) fn move_off_stdin() -> io::Result<OwnedFd> {
     unsafe { libc::close(null) };
     moved?;
     Ok(channel)
+}
+
+/// Sends `signal` to every process of the process group `pgid`.
+pub(crate) fn kill_group(pgid: libc::pid_t, signal: libc::c_int) -> io::Result<()> {
+    // SAFETY: integer arguments only; a negative pid names the group.
+    check(unsafe { libc::kill(-pgid, signal) }).map(drop)
+}
+
+/// Whether the child `pid` has ended, without reaping it (`waitid` with `WNOWAIT`).
+pub(crate) fn has_ended(pid: libc::pid_t) -> io::Result<bool> {
+    // SAFETY: siginfo_t is plain data; all-zero is a valid value for the kernel to fill.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `info` is a valid siginfo_t; integer arguments otherwise.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        if rc == 0 {
+            // SAFETY: waitid filled `info`; si_pid is 0 if no child has ended (WNOHANG).
+            return Ok(unsafe { info.si_pid() } != 0);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
 }
