@@ -642,3 +642,210 @@ fn a_worker_that_died_while_idle_does_not_fail_the_next_call() {
         assert_eq!(words, 2);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// What a worker's code cannot get around: threads its sandbox would miss, a stderr flood,
+// descendants, the terminal, the marker without its token.
+
+fn context_that_starts_a_thread() -> SafetyContext {
+    std::thread::spawn(|| std::thread::sleep(Duration::from_secs(60)));
+    std::thread::sleep(Duration::from_millis(20));
+    SafetyContext::new()
+}
+
+#[extrasafe::worker(context_that_starts_a_thread)]
+fn with_a_helper_thread(_: ()) {}
+
+#[test]
+fn a_worker_with_a_thread_its_sandbox_would_miss_does_not_start() {
+    let err = WorkerPool::start(with_a_helper_thread, options()).unwrap_err();
+    assert!(
+        matches!(&err, WorkerError::Setup { message, .. } if message.contains("2 threads")),
+        "{err}"
+    );
+}
+
+/// Writes to stderr without end, and never answers.
+#[extrasafe::worker(nothing)]
+fn stderr_flood(_: ()) {
+    let line = vec![b'A'; 1 << 16];
+    loop {
+        // SAFETY: writing a local buffer to fd 2.
+        unsafe { libc::write(2, line.as_ptr().cast(), line.len()) };
+    }
+}
+
+#[test]
+fn a_worker_flooding_stderr_is_still_killed_at_its_timeout() {
+    for output in [
+        extrasafe::worker::WorkerOutput::Null,
+        extrasafe::worker::WorkerOutput::Inherit,
+    ] {
+        let pool = WorkerPool::start(
+            stderr_flood,
+            options().timeout(Duration::from_millis(500)).stderr(output),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let err = pool.call(()).unwrap_err();
+        assert!(
+            matches!(err, WorkerError::Timeout { .. }),
+            "{output:?}: {err}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{output:?}: the call took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Writes a terminal escape sequence (set the window title) to stderr, then aborts.
+#[extrasafe::worker(nothing)]
+fn escape_sequence(_: ()) {
+    eprintln!("\x1b]0;owned\x07 and \x1b[2J");
+    std::process::abort();
+}
+
+fn stderr_context() -> Result<SafetyContext, ExtraSafeError> {
+    SafetyContext::new().enable(SystemIO::nothing().allow_stderr())
+}
+
+#[extrasafe::worker(stderr_context)]
+fn escape_sequence_with_stderr(x: ()) {
+    escape_sequence.call_in_process(x)
+}
+
+#[test]
+fn a_workers_control_characters_never_reach_the_errors() {
+    let pool = WorkerPool::start(escape_sequence_with_stderr, options()).unwrap();
+    let err = pool.call(()).unwrap_err();
+    let WorkerError::Crashed { stderr, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(stderr.contains("?]0;owned? and ?[2J"), "{stderr:?}");
+    assert!(!err.to_string().contains('\x1b'), "{err:?}");
+}
+
+fn forking() -> Result<SafetyContext, ExtraSafeError> {
+    SafetyContext::new()
+        .enable(extrasafe::builtins::danger_zone::ForkAndExec)?
+        .enable(Sysno::clock_nanosleep)?
+        .enable(Sysno::nanosleep)
+}
+
+/// Starts a child that sleeps forever (and returns its pid), or hangs.
+#[extrasafe::worker(forking)]
+fn forker(hang: bool) -> i32 {
+    if hang {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+    // SAFETY: the worker is single-threaded; the child only sleeps.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+    pid
+}
+
+#[test]
+fn what_a_worker_started_dies_with_it_at_the_timeout() {
+    let pool = WorkerPool::start(forker, options().timeout(Duration::from_millis(500))).unwrap();
+    let child = pool.call(false).unwrap();
+    assert!(child > 0);
+    assert!(
+        !pid_is_gone(child as u32),
+        "the worker's child did not start"
+    );
+    let err = pool.call(true).unwrap_err();
+    assert!(matches!(err, WorkerError::Timeout { .. }), "{err}");
+    wait_until_ended(child as u32);
+}
+
+fn session_queries() -> Result<SafetyContext, ExtraSafeError> {
+    SafetyContext::new()
+        .enable(Sysno::getsid)?
+        .enable(Sysno::getpgrp)
+}
+
+/// A worker's session, process group and signal mask.
+#[extrasafe::worker(session_queries)]
+fn session_and_mask(_: ()) -> (bool, bool, u64) {
+    // SAFETY: getsid, getpgrp, getpid take no pointers; the mask is read into a local.
+    unsafe {
+        let pid = libc::getpid();
+        let mut mask: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut mask);
+        let blocked = (1..64)
+            .filter(|&s| libc::sigismember(&mask, s) == 1)
+            .count() as u64;
+        (libc::getsid(0) == pid, libc::getpgrp() == pid, blocked)
+    }
+}
+
+#[test]
+fn a_worker_leads_its_own_session_with_no_signal_blocked() {
+    // Started from a thread that blocks two signals: the worker does not inherit that.
+    let (own_session, own_group, blocked) = std::thread::spawn(|| {
+        // SAFETY: blocking two signals on this thread only.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            libc::sigaddset(&mut set, libc::SIGXCPU);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        }
+        let pool = WorkerPool::start(session_and_mask, options()).unwrap();
+        pool.call(()).unwrap()
+    })
+    .join()
+    .unwrap();
+    assert!(own_session && own_group);
+    assert_eq!(blocked, 0);
+}
+
+/// The helper of the next test: run as this binary with a worker's marker, it prints what
+/// it finds on stdin (and does nothing in a normal run).
+#[test]
+fn helper_prints_stdin_when_asked() {
+    if std::env::var_os("EXTRASAFE_TEST_PRINT_STDIN").is_some() {
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut data).unwrap();
+        println!("STDIN={}", String::from_utf8_lossy(&data));
+    }
+}
+
+#[test]
+fn a_marker_without_its_pool_leaves_stdin_alone() {
+    use std::os::unix::net::UnixStream;
+    let data = b"0123456789abcdefTHE-REST-OF-THE-REQUEST";
+    let right: String = data[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let me = std::process::id();
+    // A wrong token; the right one (the first 16 bytes) but another parent: no worker, and
+    // the program reads its stdin whole.
+    for (parent, token) in [(me, "00".repeat(16)), (1, right)] {
+        let (mut ours, theirs) = UnixStream::pair().unwrap();
+        ours.write_all(data).unwrap();
+        ours.shutdown(std::net::Shutdown::Write).unwrap();
+        let out = std::process::Command::new("/proc/self/exe")
+            .args(["--exact", "helper_prints_stdin_when_asked", "--nocapture"])
+            .env("EXTRASAFE_TEST_PRINT_STDIN", "1")
+            .env(
+                "__EXTRASAFE_WORKER",
+                format!("{parent}:{token}:1024:-:-:R:{}", word_count.name()),
+            )
+            .stdin(std::os::fd::OwnedFd::from(theirs))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            stdout.contains("STDIN=0123456789abcdefTHE-REST-OF-THE-REQUEST"),
+            "{stdout}"
+        );
+    }
+}
