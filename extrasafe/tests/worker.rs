@@ -849,3 +849,67 @@ fn a_marker_without_its_pool_leaves_stdin_alone() {
         );
     }
 }
+
+/// A compromised worker: writes its own OUTPUT frame on the channel (the only descriptor
+/// above 2 it has), and exits.
+fn send_raw(payload: &[u8]) -> ! {
+    let mut frame = (payload.len() as u32).to_le_bytes().to_vec();
+    frame.push(b'O');
+    frame.extend_from_slice(payload);
+    for fd in 3..64 {
+        // SAFETY: writing a local buffer (most descriptors are not open).
+        if unsafe { libc::write(fd, frame.as_ptr().cast(), 1) } == 1 {
+            let mut at = 1;
+            while at < frame.len() {
+                // SAFETY: as above, on the descriptor that took the first byte.
+                let n = unsafe { libc::write(fd, frame[at..].as_ptr().cast(), frame.len() - at) };
+                if n <= 0 {
+                    break;
+                }
+                at += n as usize;
+            }
+            break;
+        }
+    }
+    std::process::exit(0)
+}
+
+/// A recursive output type, as a parser's often is.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+enum Tree {
+    Leaf,
+    Node(Box<Tree>),
+}
+
+#[extrasafe::worker(nothing)]
+fn deep_tree(depth: u32) -> Tree {
+    let mut payload = vec![1u8; depth as usize];
+    payload.push(0);
+    send_raw(&payload)
+}
+
+#[extrasafe::worker(nothing)]
+fn endless_units(_: ()) -> Vec<()> {
+    send_raw(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])
+}
+
+#[test]
+fn a_hostile_reply_cannot_overflow_the_callers_stack_or_spin_it() {
+    // (The compromised worker exits after its reply: one pool per call.)
+    let pool = WorkerPool::start(deep_tree, options()).unwrap();
+    assert!(matches!(pool.call(50).unwrap(), Tree::Node(_)));
+    let pool = WorkerPool::start(deep_tree, options()).unwrap();
+    let err = pool.call(1_000_000).unwrap_err();
+    assert!(
+        matches!(&err, WorkerError::MalformedReply { reason, .. } if reason.contains("nests more than 128")),
+        "{err}"
+    );
+    let pool = WorkerPool::start(endless_units, options()).unwrap();
+    let started = Instant::now();
+    let err = pool.call(()).unwrap_err();
+    assert!(
+        matches!(&err, WorkerError::MalformedReply { reason, .. } if reason.contains("more values")),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

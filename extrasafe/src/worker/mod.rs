@@ -73,8 +73,19 @@
 //!   process outside it, and its signal scope makes `kill` fail. Landlock with scopes
 //!   (ABI 6, Linux 6.12) is therefore required: on an older kernel the pool does not start.
 //! - Its replies are untrusted input: a reply longer than [`WorkerOptions::max_output`] is
-//!   refused before anything of it is allocated, and a reply that does not deserialize is
-//!   [`WorkerError::MalformedReply`]; either way the worker is killed.
+//!   refused before anything of it is allocated; a reply that does not deserialize, nests
+//!   more than 128 levels deep or holds more than 8 values per byte is
+//!   [`WorkerError::MalformedReply`]; either way the worker is killed. Its stderr is read in
+//!   bounded steps (a worker writing without end cannot hold a call past its timeout),
+//!   forwarded up to 64 KiB per call, and its control characters (and those of panic
+//!   messages) are replaced by `?`: it cannot drive the terminal.
+//! - It leads a session and process group of its own (no controlling terminal, so no
+//!   `TIOCSTI`), and the pool kills the whole group: what it started dies with it. It starts
+//!   with no signal blocked, and with the highest OOM score, so that the kernel's OOM
+//!   killer takes a worker before the program.
+//! - A thread that exists before the sandbox is applied (started by the context function,
+//!   or by code that runs before `main`) would run unsandboxed: such a worker does not
+//!   start ([`WorkerError::Setup`]).
 //!
 //! # Calls and limits
 //!
@@ -123,12 +134,17 @@
 //!
 //! - A worker cannot be isolated in new namespaces yet: a context made with
 //!   [`SafetyContext::isolate_process`] is refused by the worker's setup.
-//! - A reply of a recursive type (a tree of `Box`es) is deserialized recursively: its depth
-//!   is bounded by `max_output`, not separately; keep `max_output` small for such types.
+//! - A reply is deserialized within 128 levels of nesting and 8 values per byte, but what
+//!   it decodes into may be larger than the reply itself: a value of one byte (`None`, an
+//!   empty `Vec`) may stand for a large one (`Option<[u64; 32]>` takes 264 bytes). Bound
+//!   [`max_output`](WorkerOptions::max_output) with the output type in mind.
+//! - A worker whose context allows `setsid` or `setpgid` and `fork` can start processes
+//!   outside its process group, which the pool's kill does not reach.
 //! - Dropping the future of [`WorkerPool::call_async`] does not cancel the call: it runs to
 //!   its end (or its timeout) and the result is dropped.
 
 mod child;
+mod decode;
 mod error;
 mod pool;
 mod process;

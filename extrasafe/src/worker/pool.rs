@@ -281,7 +281,7 @@ where
                 return Err(e);
             }
             let result = process.call(&bytes, &inner.options).and_then(|output| {
-                postcard::from_bytes(&output).map_err(|e| WorkerError::MalformedReply {
+                super::decode::from_bytes(&output).map_err(|e| WorkerError::MalformedReply {
                     worker: name,
                     reason: format!("an output that does not deserialize: {e}"),
                 })
