@@ -769,13 +769,13 @@ fn what_a_worker_started_dies_with_it_at_the_timeout() {
 fn session_queries() -> Result<SafetyContext, ExtraSafeError> {
     SafetyContext::new()
         .enable(Sysno::getsid)?
-        .enable(Sysno::getpgrp)
+        .enable(Sysno::getpgid)
 }
 
 /// A worker's session, process group and signal mask.
 #[extrasafe::worker(session_queries)]
 fn session_and_mask(_: ()) -> (bool, bool, u64) {
-    // SAFETY: getsid, getpgrp, getpid take no pointers; the mask is read into a local.
+    // SAFETY: getsid, getpgid, getpid take no pointers; the mask is read into a local.
     unsafe {
         let pid = libc::getpid();
         let mut mask: libc::sigset_t = std::mem::zeroed();
@@ -783,7 +783,7 @@ fn session_and_mask(_: ()) -> (bool, bool, u64) {
         let blocked = (1..64)
             .filter(|&s| libc::sigismember(&mask, s) == 1)
             .count() as u64;
-        (libc::getsid(0) == pid, libc::getpgrp() == pid, blocked)
+        (libc::getsid(0) == pid, libc::getpgid(0) == pid, blocked)
     }
 }
 
