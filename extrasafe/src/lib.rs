@@ -53,7 +53,7 @@
 //! | syscalls the code may make (seccomp); files, ports (Landlock) | yes | yes | yes |
 //! | memory corruption in the sandboxed code reaching the rest of the program | **no**: one address space | yes: its own process | yes |
 //! | runaway code: hangs, unbounded memory, CPU | no: a thread cannot be killed | yes: timeout, memory and CPU limits | rlimits |
-//! | what the code can see: processes, the host's files, network | no | no | yes: new namespaces |
+//! | what the code can see: processes, the host's files, network | no | only with a context that isolates it | yes: new namespaces |
 //!
 //! A thread sandbox restricts what code you trust may ask the kernel for. It does not
 //! contain code that corrupts memory (a bug in `unsafe` code, a malicious dependency): every

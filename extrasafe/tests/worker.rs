@@ -675,29 +675,57 @@ fn stderr_flood(_: ()) {
     }
 }
 
+/// One flooding call with `output`: a timeout, well before 10 s.
+fn flood_once(output: extrasafe::worker::WorkerOutput) {
+    let pool = WorkerPool::start(
+        stderr_flood,
+        options().timeout(Duration::from_millis(500)).stderr(output),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let err = pool.call(()).unwrap_err();
+    assert!(
+        matches!(err, WorkerError::Timeout { .. }),
+        "{output:?}: {err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{output:?}: the call took {:?}",
+        started.elapsed()
+    );
+}
+
+/// The helper of the next test: run as this binary, floods its (piped) stderr through a
+/// worker whose stderr is forwarded (and does nothing in a normal run).
+#[test]
+fn helper_floods_stderr_when_asked() {
+    if std::env::var_os("EXTRASAFE_TEST_FLOOD").is_some() {
+        flood_once(extrasafe::worker::WorkerOutput::Inherit);
+        println!("FLOOD TIMED OUT");
+    }
+}
+
 #[test]
 fn a_worker_flooding_stderr_is_still_killed_at_its_timeout() {
-    for output in [
-        extrasafe::worker::WorkerOutput::Null,
-        extrasafe::worker::WorkerOutput::Inherit,
-    ] {
-        let pool = WorkerPool::start(
-            stderr_flood,
-            options().timeout(Duration::from_millis(500)).stderr(output),
-        )
+    flood_once(extrasafe::worker::WorkerOutput::Null);
+    // Forwarded: in a child of this test, whose stderr is a pipe read here.
+    let out = std::process::Command::new("/proc/self/exe")
+        .args(["--exact", "helper_floods_stderr_when_asked", "--nocapture"])
+        .env("EXTRASAFE_TEST_FLOOD", "1")
+        .output()
         .unwrap();
-        let started = Instant::now();
-        let err = pool.call(()).unwrap_err();
-        assert!(
-            matches!(err, WorkerError::Timeout { .. }),
-            "{output:?}: {err}"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{output:?}: the call took {:?}",
-            started.elapsed()
-        );
-    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FLOOD TIMED OUT"));
+    // At most 64 KiB of the worker's stderr were shown (and the harness's own lines).
+    assert!(
+        out.stderr.len() < 80 * 1024,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
 }
 
 /// Writes a terminal escape sequence (set the window title) to stderr, then aborts.
@@ -912,4 +940,55 @@ fn a_hostile_reply_cannot_overflow_the_callers_stack_or_spin_it() {
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+fn isolated() -> SafetyContext {
+    SafetyContext::new().isolate_process(extrasafe::isolate::IsolationConfig::new())
+}
+
+/// What an isolated worker sees of itself: its pid and its host name.
+#[extrasafe::worker(isolated)]
+fn isolated_view(hang: bool) -> (u32, String) {
+    if hang {
+        loop {
+            std::hint::spin_loop();
+        }
+    }
+    // SAFETY: uname fills a local struct.
+    let nodename = unsafe {
+        let mut uts: libc::utsname = std::mem::zeroed();
+        libc::uname(&mut uts);
+        std::ffi::CStr::from_ptr(uts.nodename.as_ptr())
+            .to_string_lossy()
+            .into_owned()
+    };
+    (std::process::id(), nodename)
+}
+
+#[test]
+fn a_worker_whose_context_isolates_it_serves_from_new_namespaces() {
+    let pool = match WorkerPool::start(isolated_view, options().timeout(Duration::from_secs(2))) {
+        Ok(pool) => pool,
+        Err(WorkerError::Setup { message, .. }) if message.contains("user namespaces") => {
+            assert!(
+                std::env::var_os("EXTRASAFE_TEST_STRICT").is_none(),
+                "user namespaces are unavailable: {message}"
+            );
+            eprintln!("SKIP: user namespaces are unavailable: {message}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    assert!(
+        pool.report().contains("isolation: new user, pid"),
+        "{}",
+        pool.report()
+    );
+    let (pid, hostname) = pool.call(false).unwrap();
+    assert_eq!((pid, hostname.as_str()), (2, "extrasafe"));
+    let supervisor = pool.pids()[0];
+    let err = pool.call(true).unwrap_err();
+    assert!(matches!(err, WorkerError::Timeout { .. }), "{err}");
+    wait_until_ended(supervisor);
+    assert_eq!(pool.call(false).unwrap().0, 2);
 }

@@ -247,13 +247,35 @@ fn setup<I, O>(entry: &WorkerFn<I, O>, marker: &Marker<'_>, fd: RawFd) -> Result
         }
         Err(e) => return Err(format!("could not count the worker's threads: {e}")),
     }
+    let mut ctx = ctx;
+    // A context that isolates the process: the worker enters new namespaces first (keeping
+    // its channel), and goes on as the isolated process (PID 2 of a new PID namespace, under
+    // an init of ours); this process stays as its supervisor, and ends like it.
+    let isolation = match ctx.take_isolation() {
+        None => None,
+        Some(mut config) => {
+            config.keep_fds.push(fd);
+            // Fail before the namespaces if the rules cannot compile (the pid is the
+            // isolated process's, known only inside).
+            ctx.clone()
+                .enable(WorkerChannel { fd, pid: 0 })
+                .and_then(|with_channel| with_channel.check_seccomp_compiles())
+                .map_err(|e| with_help(&e))?;
+            Some(
+                crate::isolate::isolate_main(&config)
+                    .map_err(|e| with_help(&crate::ExtraSafeError::from(e)))?,
+            )
+        }
+    };
     let ctx = ctx
         .enable(WorkerChannel {
             fd,
+            // Its own pid, in its PID namespace (after isolation).
             pid: std::process::id(),
         })
         .map_err(|e| with_help(&e))?;
-    let report = ctx.enforce_on_current_thread().map_err(|e| with_help(&e))?;
+    let mut report = ctx.enforce_on_current_thread().map_err(|e| with_help(&e))?;
+    report.isolation = isolation;
     match &report.landlock {
         Some(landlock)
             if landlock.status != LandlockStatus::NotEnforced

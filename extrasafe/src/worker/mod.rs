@@ -83,6 +83,11 @@
 //!   `TIOCSTI`), and the pool kills the whole group: what it started dies with it. It starts
 //!   with no signal blocked, and with the highest OOM score, so that the kernel's OOM
 //!   killer takes a worker before the program.
+//! - A context made with [`SafetyContext::isolate_process`] also isolates the worker: it
+//!   enters new user, PID, mount, IPC, UTS, cgroup and network namespaces on a root of its
+//!   own (see [`isolate`](crate::isolate)), and serves calls as PID 2 there, under an init
+//!   of ours; the process the pool started supervises it, and is what the pool kills.
+//!   Where user namespaces are unavailable, such a pool does not start.
 //! - A thread that exists before the sandbox is applied (started by the context function,
 //!   or by code that runs before `main`) would run unsandboxed: such a worker does not
 //!   start ([`WorkerError::Setup`]).
@@ -125,15 +130,13 @@
 //! | syscalls the code may make (seccomp), files and ports (Landlock) | yes | yes | yes |
 //! | memory corruption in the sandboxed code reaching the rest of the program | **no**: one address space | yes | yes |
 //! | runaway code: hangs, unbounded memory, CPU | no (a thread cannot be killed) | yes: timeout, memory and CPU limits | rlimits |
-//! | what the process can see: other processes, the host's files, network | no | no (only what the context allows it to ask) | yes: new namespaces, a root of its own |
+//! | what the process can see: other processes, the host's files, network | no | only with a context that isolates it ([`SafetyContext::isolate_process`]) | yes: new namespaces, a root of its own |
 //!
 //! Untrusted input belongs in a worker; a thread sandbox is for code you trust that should
 //! not be able to do more than it needs (a library, a plugin you wrote).
 //!
 //! # Current limitations
 //!
-//! - A worker cannot be isolated in new namespaces yet: a context made with
-//!   [`SafetyContext::isolate_process`] is refused by the worker's setup.
 //! - A reply is deserialized within 128 levels of nesting and 8 values per byte, but what
 //!   it decodes into may be larger than the reply itself: a value of one byte (`None`, an
 //!   empty `Vec`) may stand for a large one (`Option<[u64; 32]>` takes 264 bytes). Bound

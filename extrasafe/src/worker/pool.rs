@@ -267,6 +267,7 @@ where
                 limit: inner.options.max_input,
             });
         }
+        let mut starts_lost = 0;
         loop {
             let mut process = match self.take_turn() {
                 Slot::Worker(process) => process,
@@ -278,6 +279,13 @@ where
             if let Err(e) = process.handshake(inner.options.start_timeout) {
                 inner.forget_pid(process.pid());
                 inner.request(Job::Start);
+                // A worker that died (was killed) while it started never saw this call:
+                // another is tried, twice at most (a worker that cannot start at all
+                // fails the call with why).
+                if process.undelivered() && starts_lost < 2 {
+                    starts_lost += 1;
+                    continue;
+                }
                 return Err(e);
             }
             let result = process.call(&bytes, &inner.options).and_then(|output| {

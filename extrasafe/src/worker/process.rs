@@ -189,6 +189,8 @@ impl Process {
                 Err(setup("it sent more than its report".to_string()))
             }
             Ok(Wait::Closed { .. }) => {
+                // It ended before it was ready: nothing was asked of it yet.
+                self.undelivered = true;
                 let end = self.reap();
                 let stderr = self.stderr_text();
                 let how = match end {
