@@ -992,3 +992,29 @@ fn a_worker_whose_context_isolates_it_serves_from_new_namespaces() {
     wait_until_ended(supervisor);
     assert_eq!(pool.call(false).unwrap().0, 2);
 }
+
+fn newer_than_the_kernel() -> Result<SafetyContext, ExtraSafeError> {
+    // resolve_unix is Landlock ABI 9; this needs a kernel that lacks it.
+    SafetyContext::new().enable(
+        extrasafe::Landlock::new()
+            .allow_path("/tmp", extrasafe::landlock::AccessFs::ResolveUnix.into()),
+    )
+}
+
+#[extrasafe::worker(newer_than_the_kernel)]
+fn needs_a_newer_kernel(_: ()) {}
+
+#[test]
+fn a_context_the_kernel_cannot_enforce_fails_the_pool_start() {
+    // SAFETY: landlock_create_ruleset with the version flag (1) takes no pointer.
+    let abi = unsafe { libc::syscall(libc::SYS_landlock_create_ruleset, 0usize, 0usize, 1u32) };
+    if abi >= 9 {
+        eprintln!("SKIP: this kernel has Landlock ABI {abi}, which enforces resolve_unix");
+        return;
+    }
+    let err = WorkerPool::start(needs_a_newer_kernel, options()).unwrap_err();
+    let WorkerError::Setup { message, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(message.contains("resolve_unix"), "{message}");
+}
