@@ -82,6 +82,10 @@ pub struct SafetyContext {
     /// Run the process in new namespaces (`isolate_process`).
     #[cfg(feature = "isolate")]
     isolation: Option<crate::isolate::config::IsolationConfig>,
+    /// The seccomp filter, once compiled, with the process it was compiled in ("this
+    /// process" in the rules is that pid): shared by the clones of this context, and
+    /// forgotten (a new, empty cell) by every method that changes the context.
+    compiled: std::sync::Arc<std::sync::OnceLock<(u32, CompiledFilter)>>,
 }
 
 /// The label of the condition that keeps TCP Fast Open from getting around Landlock's
@@ -158,7 +162,15 @@ impl SafetyContext {
             landlock: crate::landlock::Plan::default(),
             #[cfg(feature = "isolate")]
             isolation: None,
+            compiled: std::sync::Arc::default(),
         }
+    }
+
+    /// Forgets the compiled filter: the first thing every method that changes the context
+    /// does (a debug build also checks, on each use, that the kept filter is the one the
+    /// context compiles to).
+    fn changed(&mut self) {
+        self.compiled = std::sync::Arc::default();
     }
 
     /// Makes the context isolate the whole process in new namespaces before its Landlock and
@@ -198,6 +210,7 @@ impl SafetyContext {
         mut self,
         config: crate::isolate::config::IsolationConfig,
     ) -> SafetyContext {
+        self.changed();
         self.isolation = Some(config);
         self
     }
@@ -216,6 +229,7 @@ impl SafetyContext {
     /// [`apply_isolated`](SafetyContext::apply_isolated), in [`crate::isolate`]).
     #[cfg(feature = "isolate")]
     pub(crate) fn take_isolation(&mut self) -> Option<crate::isolate::config::IsolationConfig> {
+        self.changed();
         self.isolation.take()
     }
 
@@ -247,6 +261,7 @@ impl SafetyContext {
     /// ```
     #[cfg(feature = "landlock")]
     pub fn landlock_only(mut self) -> SafetyContext {
+        self.changed();
         self.landlock_only = true;
         self
     }
@@ -259,6 +274,7 @@ impl SafetyContext {
     /// every path.
     #[cfg(feature = "landlock")]
     pub fn landlock_best_effort(mut self) -> SafetyContext {
+        self.changed();
         self.landlock.mode = crate::landlock::Mode::BestEffort;
         self
     }
@@ -267,6 +283,7 @@ impl SafetyContext {
     /// the [`EnforcementReport`]. Useful for paths that differ between distributions.
     #[cfg(feature = "landlock")]
     pub fn skip_missing_paths(mut self) -> SafetyContext {
+        self.changed();
         self.landlock.skip_missing = true;
         self
     }
@@ -284,6 +301,7 @@ impl SafetyContext {
     /// assert!(matches!(err, ExtraSafeError::InvalidErrno { errno: 0 }));
     /// ```
     pub fn with_errno(mut self, errno: u32) -> SafetyContext {
+        self.changed();
         if (1..=4095).contains(&errno) {
             self.default_action = DefaultAction::Errno(errno);
             self.invalid_errno = None;
@@ -295,6 +313,7 @@ impl SafetyContext {
 
     /// Chooses what happens to syscalls no rule allows (see [`DefaultAction`]).
     pub fn with_default_action(mut self, action: DefaultAction) -> SafetyContext {
+        self.changed();
         match action {
             DefaultAction::Errno(errno) => return self.with_errno(errno),
             other => {
@@ -317,6 +336,7 @@ impl SafetyContext {
     /// enabled earlier, or by this RuleSet alone), naming both RuleSets, as in 0.5.1; [`ExtraSafeError::InvalidCondition`] if a condition cannot be
     /// compiled faithfully; [`ExtraSafeError::InvalidErrno`] after an invalid `with_errno`.
     pub fn enable<R: RuleSet>(mut self, policy: R) -> Result<SafetyContext, ExtraSafeError> {
+        self.changed();
         self.check_errno()?;
         let name = policy.name();
         #[cfg(feature = "landlock")]
@@ -578,6 +598,30 @@ impl SafetyContext {
 
     /// The seccomp layer alone, for the `apply*` methods, which apply the other layers too.
     fn compile_seccomp(&self) -> Result<CompiledFilter, ExtraSafeError> {
+        let pid = std::process::id();
+        if let Some(kept) = self
+            .compiled
+            .get()
+            .filter(|(of, _)| *of == pid)
+            .map(|(_, f)| f)
+        {
+            #[cfg(debug_assertions)]
+            {
+                let fresh = self.compile_seccomp_fresh()?;
+                assert!(
+                    fresh.instructions() == kept.instructions() && fresh.summary == kept.summary,
+                    "the compiled filter kept in the context is stale: a method changed the context without forgetting it"
+                );
+            }
+            return Ok(kept.clone());
+        }
+        let compiled = self.compile_seccomp_fresh()?;
+        // Kept for this process only (a forked or isolated child compiles its own).
+        let _ = self.compiled.set((pid, compiled.clone()));
+        Ok(compiled)
+    }
+
+    fn compile_seccomp_fresh(&self) -> Result<CompiledFilter, ExtraSafeError> {
         let decisions = self.decisions()?;
         let mut compiled = filter::compile(&decisions, self.default_action)?;
         compiled.summary.allowed_by = self.allowed_by(&decisions)?;

@@ -54,7 +54,7 @@ pub struct CompiledFilter {
 }
 
 /// Counts reported in an [`EnforcementReport`](crate::EnforcementReport).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FilterSummary {
     pub(crate) allowed: usize,
     pub(crate) conditional: usize,

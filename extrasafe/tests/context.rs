@@ -1254,3 +1254,27 @@ sandboxed_test! {
         );
     }
 }
+
+#[test]
+fn the_filter_kept_in_a_context_is_forgotten_by_every_change() {
+    use extrasafe::DefaultAction;
+    let base = SafetyContext::new()
+        .enable(SystemIO::nothing().allow_stdout())
+        .unwrap();
+    let before = base.compile().unwrap().instructions().to_vec();
+    // Each change compiles to its own program, never to the one kept before it (a debug
+    // build also checks the kept program against a fresh compile on every use).
+    let changed: Vec<SafetyContext> = vec![
+        base.clone().enable(Sysno::getppid).unwrap(),
+        base.clone()
+            .enable(Threads::nothing().allow_create())
+            .unwrap(),
+        base.clone().with_errno(38),
+        base.clone().with_default_action(DefaultAction::KillProcess),
+    ];
+    for ctx in &changed {
+        assert_ne!(ctx.compile().unwrap().instructions(), &before[..]);
+    }
+    // A clone shares what was compiled, and compiles to the same.
+    assert_eq!(base.clone().compile().unwrap().instructions(), &before[..]);
+}

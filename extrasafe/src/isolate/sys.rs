@@ -325,6 +325,7 @@ pub(crate) fn close_fds_except(keep: &[RawFd]) -> io::Result<()> {
 }
 
 /// Sets a resource limit's soft and hard values.
+#[cfg(feature = "worker")]
 pub(crate) fn set_rlimit_pair(
     resource: libc::__rlimit_resource_t,
     soft: u64,

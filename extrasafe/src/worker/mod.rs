@@ -19,7 +19,6 @@
 //! [postcard](https://docs.rs/postcard), a compact binary format).
 //!
 //! ```
-//! use extrasafe::builtins::SystemIO;
 //! use extrasafe::worker::{WorkerOptions, WorkerPool};
 //! use extrasafe::SafetyContext;
 //!
@@ -40,7 +39,6 @@
 //!     assert_eq!(pool.call("untrusted input, parsed elsewhere".to_string())?, 4);
 //!     Ok(())
 //! }
-//! # let _ = SystemIO::nothing();
 //! ```
 //!
 //! # What a worker is
@@ -51,14 +49,17 @@
 //!   The attribute registers a constructor that the C runtime calls before `main` (and
 //!   before a test harness's `main`): in a process started as a worker, it becomes the
 //!   worker there, and `main` never runs. It recognises that it was started as one by a
-//!   variable in its environment *and* a random token that only the pool put on its
-//!   channel, so that setting the environment of the program is not enough to make it a
-//!   worker.
+//!   variable in its environment *and* its channel on stdin: a unix socket made by its
+//!   parent (as the kernel says, `SO_PEERCRED`) holding a random token that only the pool
+//!   put there. Setting the environment of the program, or the environment and stdin, is
+//!   not enough to make it a worker; its stdin is only looked at (`MSG_PEEK`), never read,
+//!   unless it is one.
 //! - Sandboxed **before it reads its first request**: it closes every descriptor but 0, 1,
 //!   2 and its channel; sets its limits; builds its context with `ctx_fn` *in the worker*
 //!   (a descriptor the context allows, such as a file opened by `ctx_fn`, is the worker's);
-//!   adds the worker's own rules (reading and writing its channel, and Landlock's signal and
-//!   abstract unix socket scopes); and applies it to itself. It then sends the
+//!   adds the worker's own rules (reading and writing its channel, writing its stderr,
+//!   signalling itself, and Landlock's signal and abstract unix socket scopes); and applies
+//!   it to itself. It then sends the
 //!   [`EnforcementReport`](crate::EnforcementReport), which [`WorkerPool::report`] returns.
 //!   If any of that fails, the worker says why and exits, and [`WorkerPool::start`] fails
 //!   with [`WorkerError::Setup`]: no unsandboxed worker ever runs.
@@ -67,7 +68,9 @@
 //!   `/dev/null`, its stdout `/dev/null` unless [`WorkerOptions::stdout`]
 //!   says otherwise, and its stderr a pipe that the pool reads during calls and forwards to
 //!   the program's stderr (or drops, [`WorkerOptions::stderr`]); its environment is empty;
-//!   it dies with the pool (`PR_SET_PDEATHSIG`); `no_new_privs` is set; no core files.
+//!   it dies with the program (`PR_SET_PDEATHSIG`, tied to a thread the pool keeps for
+//!   starting its workers); the pool kills its workers when it is dropped; `no_new_privs` is
+//!   set; no core files.
 //! - It cannot trace or signal its parent, or read or write its memory: the Landlock domain
 //!   of its sandbox makes `ptrace`, `process_vm_writev` and `/proc/<pid>/mem` fail for every
 //!   process outside it, and its signal scope makes `kill` fail. Landlock with scopes
