@@ -86,7 +86,28 @@ pub struct SafetyContext {
     /// process" in the rules is that pid): shared by the clones of this context, and
     /// forgotten (a new, empty cell) by every method that changes the context.
     compiled: std::sync::Arc<std::sync::OnceLock<(u32, CompiledFilter)>>,
+    /// Report each denied syscall on stderr (`debug_denials`, feature `trace`).
+    #[cfg(feature = "trace")]
+    denial_supervisor: Option<DenialSupervisor>,
 }
+
+/// How a context made with `debug_denials` loads its filter: with a listener, served by a
+/// supervisor thread that reports each denial and answers it with the context's errno. The
+/// machinery belongs to `trace` (which knows what allows each syscall), above this layer:
+/// `debug_denials` hands it in here.
+#[cfg(feature = "trace")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DenialSupervisor {
+    /// Checks that the kernel can notify a listener and starts the supervisor, before
+    /// anything is enforced; returns what loads the filter on the calling thread.
+    pub(crate) prepare: fn(&CompiledFilter) -> Result<LoadWithSupervisor, ExtraSafeError>,
+}
+
+/// Loads a filter on the calling thread, with its listener handed to a supervisor already
+/// running.
+#[cfg(feature = "trace")]
+pub(crate) type LoadWithSupervisor =
+    Box<dyn FnOnce() -> Result<crate::report::SeccompReport, ExtraSafeError>>;
 
 /// The label of the condition that keeps TCP Fast Open from getting around Landlock's
 /// connect rules.
@@ -163,6 +184,8 @@ impl SafetyContext {
             #[cfg(feature = "isolate")]
             isolation: None,
             compiled: std::sync::Arc::default(),
+            #[cfg(feature = "trace")]
+            denial_supervisor: None,
         }
     }
 
@@ -171,6 +194,14 @@ impl SafetyContext {
     /// context compiles to).
     fn changed(&mut self) {
         self.compiled = std::sync::Arc::default();
+    }
+
+    /// Sets how the filter is loaded when denials are reported (`debug_denials`).
+    #[cfg(feature = "trace")]
+    pub(crate) fn with_denial_supervisor(mut self, supervisor: DenialSupervisor) -> SafetyContext {
+        self.changed();
+        self.denial_supervisor = Some(supervisor);
+        self
     }
 
     /// Makes the context isolate the whole process in new namespaces before its Landlock and
@@ -769,7 +800,32 @@ impl SafetyContext {
             }
             None
         } else {
+            #[cfg(feature = "trace")]
+            if self.denial_supervisor.is_some() {
+                self.check_denial_reports(all_threads)?;
+                let decisions = self.decisions()?;
+                let mut compiled =
+                    filter::compile_notifying_denials(&decisions, self.default_action)?;
+                compiled.summary.allowed_by = self.allowed_by(&decisions)?;
+                Some(compiled)
+            } else {
+                Some(self.compile_seccomp()?)
+            }
+            #[cfg(not(feature = "trace"))]
             Some(self.compile_seccomp()?)
+        };
+        #[cfg(feature = "trace")]
+        let supervised = match (&self.denial_supervisor, &filter) {
+            (Some(supervisor), Some(filter)) => Some((supervisor.prepare)(filter)?),
+            (Some(_), None) => {
+                return Err(ExtraSafeError::DebugDenialsUnavailable {
+                    reason: "a landlock_only context has no seccomp filter whose denials could \
+                             be reported (Landlock denials are EACCES and EXDEV from the \
+                             kernel); drop debug_denials or landlock_only"
+                        .into(),
+                })
+            }
+            (None, _) => None,
         };
         #[cfg(feature = "landlock")]
         let landlock = if self.landlock.is_empty() {
@@ -782,6 +838,14 @@ impl SafetyContext {
         };
         #[cfg(not(feature = "landlock"))]
         let landlock = None;
+        #[cfg(feature = "trace")]
+        if let Some(load) = supervised {
+            return Ok(EnforcementReport {
+                seccomp: Some(load()?),
+                landlock,
+                isolation: None,
+            });
+        }
         let seccomp = match filter {
             Some(filter) if all_threads => filter.enforce_on_all_threads()?.seccomp,
             Some(filter) => filter.enforce_on_current_thread()?.seccomp,
@@ -792,6 +856,28 @@ impl SafetyContext {
             landlock,
             isolation: None,
         })
+    }
+
+    /// What a context with `debug_denials` cannot be applied with, checked before anything
+    /// is enforced.
+    #[cfg(feature = "trace")]
+    fn check_denial_reports(&self, all_threads: bool) -> Result<(), ExtraSafeError> {
+        let reason = if all_threads {
+            "it applies to the calling thread only (apply_to_current_thread, \
+             enforce_on_current_thread, run, spawn, extrasafe!): on all threads the filter \
+             would restrict the supervisor thread that answers the denials too"
+                .to_string()
+        } else {
+            match self.default_action {
+                DefaultAction::Errno(_) => return Ok(()),
+                other => format!(
+                    "it reports syscalls that fail with an errno, and this context's default \
+                     action is to {other}; with Trap, a SIGSYS handler sees each denial, and \
+                     KillProcess and Log are written to the kernel's audit log"
+                ),
+            }
+        };
+        Err(ExtraSafeError::DebugDenialsUnavailable { reason })
     }
 
     /// Lists, per syscall, which RuleSet allowed it and under which conditions.

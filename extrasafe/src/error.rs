@@ -242,6 +242,16 @@ pub enum ExtraSafeError {
         /// What is missing and what to do.
         reason: String,
     },
+    /// A context made with `SafetyContext::debug_denials` (feature `trace`) cannot be applied
+    /// with its denial reports: applied to all threads, with a default action other than an
+    /// errno, Landlock only, on a kernel without seccomp user notification, or its listener
+    /// could not be set up. Nothing of the context was enforced, except where `reason` says
+    /// that Landlock was.
+    #[non_exhaustive]
+    DebugDenialsUnavailable {
+        /// Why, and what to do.
+        reason: String,
+    },
 }
 
 /// A failure in the Landlock layer: which step failed and the cause.
@@ -408,6 +418,9 @@ impl fmt::Display for ExtraSafeError {
             }
             ExtraSafeError::TraceUnavailable { reason } => {
                 write!(f, "cannot trace the closure: {reason}")
+            }
+            ExtraSafeError::DebugDenialsUnavailable { reason } => {
+                write!(f, "cannot report denials (debug_denials): {reason}")
             }
             ExtraSafeError::OrchestrationFailed { reason } => write!(
                 f,

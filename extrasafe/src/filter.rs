@@ -62,6 +62,9 @@ pub(crate) struct FilterSummary {
     /// How many of `allowed` each RuleSet brought (set by the context that compiled it; see
     /// [`SeccompReport::allowed_by`](crate::SeccompReport::allowed_by)).
     pub(crate) allowed_by: Vec<(&'static str, usize)>,
+    /// Whether syscalls no rule allows go to a listener (`SECCOMP_RET_USER_NOTIF`) that
+    /// reports them and answers with the errno of `default_action` (`debug_denials`).
+    pub(crate) notifies_denials: bool,
 }
 
 impl CompiledFilter {
@@ -178,15 +181,21 @@ impl CompiledFilter {
             sys::LoadError::ThreadSync(tid) => ExtraSafeError::ThreadSyncFailed { tid },
         })?;
         Ok(crate::EnforcementReport::seccomp_only(
-            crate::report::SeccompReport {
-                scope,
-                default_action: self.summary.default_action,
-                allowed_syscalls: self.summary.allowed,
-                conditional_syscalls: self.summary.conditional,
-                allowed_by: self.summary.allowed_by.clone(),
-                instructions: self.program.len(),
-            },
+            self.seccomp_report(scope),
         ))
+    }
+
+    /// What loading this filter on `scope` enforces.
+    pub(crate) fn seccomp_report(&self, scope: SeccompScope) -> crate::report::SeccompReport {
+        crate::report::SeccompReport {
+            scope,
+            default_action: self.summary.default_action,
+            allowed_syscalls: self.summary.allowed,
+            conditional_syscalls: self.summary.conditional,
+            allowed_by: self.summary.allowed_by.clone(),
+            instructions: self.program.len(),
+            debug_denials: self.summary.notifies_denials,
+        }
     }
 }
 
@@ -268,8 +277,35 @@ pub(crate) fn compile_uncached(
     decisions: &BTreeMap<Sysno, Decision>,
     default_action: DefaultAction,
 ) -> Result<CompiledFilter, ExtraSafeError> {
+    compile_program(decisions, default_action, false)
+}
+
+/// Compiles the merged policy as [`compile_uncached`] does, except that syscalls no rule
+/// allows go to a listener (`SECCOMP_RET_USER_NOTIF`) instead of failing with the errno of
+/// `default_action`: the program of `debug_denials`, whose listener answers each of them
+/// with that errno. Never cached: it is only loaded with its listener.
+#[cfg(feature = "trace")]
+pub(crate) fn compile_notifying_denials(
+    decisions: &BTreeMap<Sysno, Decision>,
+    default_action: DefaultAction,
+) -> Result<CompiledFilter, ExtraSafeError> {
+    compile_program(decisions, default_action, true)
+}
+
+fn compile_program(
+    decisions: &BTreeMap<Sysno, Decision>,
+    default_action: DefaultAction,
+    notify: bool,
+) -> Result<CompiledFilter, ExtraSafeError> {
     let default_ret = match default_action {
-        DefaultAction::Errno(errno) => bpf::SECCOMP_RET_ERRNO | errno_i32(errno)?.unsigned_abs(),
+        DefaultAction::Errno(errno) => {
+            let errno = errno_i32(errno)?.unsigned_abs();
+            if notify {
+                libc::SECCOMP_RET_USER_NOTIF
+            } else {
+                bpf::SECCOMP_RET_ERRNO | errno
+            }
+        }
         DefaultAction::KillProcess => bpf::SECCOMP_RET_KILL_PROCESS,
         DefaultAction::Trap => bpf::SECCOMP_RET_TRAP,
         DefaultAction::Log => bpf::SECCOMP_RET_LOG,
@@ -333,6 +369,7 @@ pub(crate) fn compile_uncached(
             conditional,
             default_action,
             allowed_by: Vec::new(),
+            notifies_denials: notify && matches!(default_action, DefaultAction::Errno(_)),
         },
     })
 }

@@ -48,7 +48,8 @@ impl fmt::Display for DefaultAction {
     }
 }
 
-fn errno_name(e: u32) -> Option<&'static str> {
+/// The name of errno `e`, for the few a context is likely to use.
+pub(crate) fn errno_name(e: u32) -> Option<&'static str> {
     let i = i32::try_from(e).ok()?;
     Some(match i {
         libc::EPERM => "EPERM",
@@ -109,6 +110,10 @@ pub struct SeccompReport {
     pub allowed_by: Vec<(&'static str, usize)>,
     /// The length of the BPF program.
     pub instructions: usize,
+    /// Whether denied syscalls are reported on stderr, once per syscall name, by a
+    /// supervisor thread before they fail with the errno of `default_action`
+    /// (`SafetyContext::debug_denials`, feature `trace`): a debugging aid, off by default.
+    pub debug_denials: bool,
 }
 
 /// What an `apply*` call enforced, layer by layer; its `Display` is one line for logs.
@@ -304,10 +309,13 @@ impl fmt::Display for EnforcementReport {
                 }
                 write!(
                     f,
-                    "{} with argument conditions), {} BPF instructions, other syscalls: {}; \
-                     no_new_privs set",
+                    "{} with argument conditions), {} BPF instructions, other syscalls: {}",
                     s.conditional_syscalls, s.instructions, s.default_action
                 )?;
+                if s.debug_denials {
+                    f.write_str(" (debug_denials: each denied syscall reported once on stderr)")?;
+                }
+                f.write_str("; no_new_privs set")?;
             }
             None => f.write_str("seccomp: not applied")?,
         }
@@ -367,6 +375,7 @@ mod tests {
             conditional_syscalls: 2,
             allowed_by: Vec::new(),
             instructions: 40,
+            debug_denials: false,
         });
         let seccomp = "seccomp: filter on all threads, 10 syscalls allowed (2 with argument \
                        conditions), 40 BPF instructions, other syscalls: fail with errno 1 \

@@ -57,6 +57,13 @@
 //! relevant arguments in a table of 16384 entries; beyond that they are only counted
 //! ([`TraceReport::lost`]).
 //!
+//! # Denials, reported
+//!
+//! [`SafetyContext::debug_denials`](crate::SafetyContext::debug_denials) uses the same
+//! machinery the other way round: the context's filter hands what it denies to a supervisor,
+//! which reports each syscall once on stderr with the builtin methods that would allow it,
+//! and answers with the context's errno (never letting the call run).
+//!
 //! # The engine
 //!
 //! The same engine serves the `extrasafe-trace` command, which runs a program under ptrace:
@@ -66,6 +73,7 @@
 
 pub mod catalog;
 pub mod decode;
+mod denials;
 mod record;
 pub mod report;
 pub mod suggest;

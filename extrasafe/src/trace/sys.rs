@@ -1,9 +1,10 @@
 //! The kernel calls of the in-process tracer: loading the filter that hands every syscall
 //! to a listener, and the listener's side (seccomp user notification).
 //!
-//! The listener only observes: every notification is answered with
+//! The tracer's listener only observes: every notification is answered with
 //! `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, so the kernel runs the syscall as if there were no
-//! filter. Nothing is ever decided on the arguments (and pointers are never read).
+//! filter. The listener of `debug_denials` never lets a call run: it answers each with an
+//! errno. Nothing is ever decided on the arguments (and pointers are never read).
 
 #![allow(unsafe_code)]
 
@@ -281,6 +282,27 @@ pub(super) fn continue_syscall(fd: BorrowedFd<'_>, id: u64) -> io::Result<()> {
         flags: libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32,
     };
     notif_ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp)
+}
+
+/// Answers the notified syscall with `-errno`, without running it (`debug_denials`).
+/// `ENOENT`: the thread went away meanwhile.
+pub(super) fn fail_syscall(fd: BorrowedFd<'_>, id: u64, errno: i32) -> io::Result<()> {
+    let mut resp = libc::seccomp_notif_resp {
+        id,
+        val: 0,
+        error: -errno,
+        flags: 0,
+    };
+    notif_ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_SEND, &mut resp)
+}
+
+/// Writes `bytes` to fd 2 with `write(2)` itself: no lock (a thread waiting for the
+/// supervisor may hold the lock of Rust's `stderr`) and no allocation. A short or failed
+/// write is not retried: a report lost is better than a supervisor that stops answering.
+pub(super) fn write_stderr(bytes: &[u8]) {
+    // SAFETY: `bytes` is valid for reads of its length for the call; fd 2 is not owned by
+    // anything the write could invalidate.
+    let _ = unsafe { libc::write(libc::STDERR_FILENO, bytes.as_ptr().cast(), bytes.len()) };
 }
 
 /// A listener ioctl whose argument is one `T` (`seccomp_notif` for RECV, which the kernel
