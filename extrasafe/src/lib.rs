@@ -64,6 +64,58 @@
 //! input belongs in a worker process: a separate address space, limits that kill, and a
 //! pool that replaces what failed.
 //!
+//! # Telling a denial from an ordinary error
+//!
+//! A denied syscall fails with `EPERM`, which in a log looks like any permission problem
+//! ("Operation not permitted (os error 1)"). Four ways to tell them apart:
+//!
+//! - **A distinctive errno**: [`SafetyContext::with_errno`] makes denials fail with an errno
+//!   the code would not otherwise get from the calls it makes, such as
+//!   `ENOTRECOVERABLE` ("State not recoverable (os error 131)"). Not `ENOSYS` (libc takes it
+//!   for "use an older call") nor `EINTR` or `EAGAIN` (which code retries).
+//! - **[`DefaultAction::Log`]**: what no rule allows is *allowed*, and written to the kernel's
+//!   audit log (`dmesg`, or `ausearch -m SECCOMP` with auditd: `type=SECCOMP ... syscall=257`,
+//!   the number of `openat` on x86_64). For finding out what a program needs, never for
+//!   enforcing. [`DefaultAction::KillProcess`] is logged there too.
+//! - **[`DefaultAction::Trap`]**: a denied call sends `SIGSYS` to the thread; a handler
+//!   (`sigaction` with `SA_SIGINFO`) reads the syscall number in `si_syscall` and decides
+//!   what the call returns. Without a handler the process dies of "Bad system call".
+//! - **`SafetyContext::debug_denials()`** (feature `trace`): each denied syscall is
+//!   reported on stderr once, with the builtin methods that would allow the call, and still
+//!   fails with the context's errno:
+//!   `extrasafe denied openat: returned EPERM (RuleSets that would allow it:
+//!   SystemIO::allow_open_readonly, SystemIO::allow_open)`. A debugging aid: off unless
+//!   asked for, for the current thread only.
+//!
+//! ```
+//! use extrasafe::builtins::SystemIO;
+//! use extrasafe::{DefaultAction, SafetyContext};
+//!
+//! let distinct = SafetyContext::new()
+//!     .with_errno(libc::ENOTRECOVERABLE as u32)
+//!     .enable(SystemIO::nothing().allow_stderr())?
+//!     .run(|| std::fs::File::open("/etc/hostname").map_err(|e| e.raw_os_error()))?;
+//! assert_eq!(distinct.unwrap_err(), Some(libc::ENOTRECOVERABLE));
+//!
+//! // Allowed, and logged by the kernel (`dmesg`): for finding out, not for enforcing.
+//! let logged = SafetyContext::new()
+//!     .with_default_action(DefaultAction::Log)
+//!     .enable(SystemIO::nothing().allow_stderr())?
+//!     .run(|| std::fs::metadata("/"))?;
+//! assert!(logged.is_ok());
+//!
+//! #[cfg(feature = "trace")]
+//! {
+//!     // On stderr, once: extrasafe denied openat: returned EPERM (RuleSets that would …)
+//!     let reported = SafetyContext::new()
+//!         .enable(SystemIO::nothing().allow_stderr())?
+//!         .debug_denials()
+//!         .run(|| std::fs::File::open("/etc/hostname").map_err(|e| e.raw_os_error()))?;
+//!     assert_eq!(reported.unwrap_err(), Some(libc::EPERM));
+//! }
+//! # Ok::<(), extrasafe::ExtraSafeError>(())
+//! ```
+//!
 //! # Landlock
 //!
 //! With the `landlock` feature (on by default), RuleSets can also say *which* files,
