@@ -268,6 +268,12 @@ impl SafetyContext {
     /// is enforced.
     #[cfg(feature = "isolate")]
     pub(crate) fn check_seccomp_compiles(&self) -> Result<(), ExtraSafeError> {
+        // Isolated processes apply to all threads, which `debug_denials` refuses: say so
+        // before the process forks.
+        #[cfg(feature = "trace")]
+        if self.denial_supervisor.is_some() {
+            self.check_denial_reports(true)?;
+        }
         if !self.landlock_only {
             self.compile_seccomp()?;
         }

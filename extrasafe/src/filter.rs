@@ -353,7 +353,10 @@ fn compile_program(
         max_nr: u32::try_from(Sysno::MAX_ID).expect("syscall numbers are positive"),
         x32: cfg!(target_arch = "x86_64"),
     };
-    let program = bpf::generate(&blocks, default_ret, target);
+    let mut program = bpf::generate(&blocks, default_ret, target);
+    if notify {
+        program = listener_ioctls_denied(program, default_ret_errno(default_action)?);
+    }
     if program.len() > bpf::BPF_MAXINSNS {
         return Err(SeccompError::new(
             "fit the filter in the kernel's limit of 4096 instructions: simplify the conditions",
@@ -372,6 +375,42 @@ fn compile_program(
             notifies_denials: notify && matches!(default_action, DefaultAction::Errno(_)),
         },
     })
+}
+
+/// The errno of an `Errno` default action (`EPERM` for the others, which are never notified).
+fn default_ret_errno(default_action: DefaultAction) -> Result<u32, ExtraSafeError> {
+    match default_action {
+        DefaultAction::Errno(errno) => Ok(errno_i32(errno)?.unsigned_abs()),
+        _ => Ok(libc::EPERM.unsigned_abs()),
+    }
+}
+
+/// `program` behind a check that fails, with `errno`, every `ioctl` whose request is of the
+/// seccomp listener's type (`'!'`, which `ioctl-number.rst` gives to seccomp alone), on
+/// any file descriptor and whatever else the policy allows.
+///
+/// The listener of `debug_denials` lives in the sandboxed process's descriptor table: with
+/// `ioctl` allowed, a second sandboxed thread could receive a denied call of the first and
+/// answer it "continue", running it. This check makes the listener useless to the code it
+/// supervises. A foreign architecture goes on to `program`, which kills the process.
+fn listener_ioctls_denied(program: Vec<BpfInstruction>, errno: u32) -> Vec<BpfInstruction> {
+    use crate::bpf::{AND_K, JEQ_K, LD_W_ABS, OFFSET_ARCH, OFFSET_ARGS, OFFSET_NR, RET_K};
+    /// The type byte of every seccomp listener ioctl (`SECCOMP_IOC_MAGIC`), in place.
+    const SECCOMP_IOCTL_TYPE: u32 = 0x21 << 8;
+    // The request is an `unsigned int`: its low 32 bits.
+    let request = OFFSET_ARGS + 8 + if cfg!(target_endian = "little") { 0 } else { 4 };
+    let mut out = vec![
+        insn(LD_W_ABS, 0, 0, OFFSET_ARCH),
+        insn(JEQ_K, 0, 6, AUDIT_ARCH_NATIVE),
+        insn(LD_W_ABS, 0, 0, OFFSET_NR),
+        insn(JEQ_K, 0, 4, Sysno::ioctl.id().unsigned_abs()),
+        insn(LD_W_ABS, 0, 0, request),
+        insn(AND_K, 0, 0, 0xff00),
+        insn(JEQ_K, 0, 1, SECCOMP_IOCTL_TYPE),
+        insn(RET_K, 0, 0, bpf::SECCOMP_RET_ERRNO | errno),
+    ];
+    out.extend(program);
+    out
 }
 
 fn clone3() -> Sysno {
@@ -671,6 +710,54 @@ mod tests {
     use crate::differential::compares as direct;
 
     use crate::differential::rng;
+
+    /// The program of `debug_denials`: what no rule allows goes to the listener; a seccomp
+    /// listener ioctl fails with the context's errno even where every ioctl is allowed,
+    /// other ioctls are allowed, and a foreign architecture still kills.
+    #[test]
+    #[cfg(feature = "trace")]
+    fn the_notifying_program_keeps_the_listener_from_the_code_it_supervises() {
+        use crate::eval::{Action, SeccompData};
+        let decisions = BTreeMap::from([
+            (Sysno::ioctl, Decision::Allow),
+            (Sysno::write, Decision::Allow),
+        ]);
+        let filter = compile_notifying_denials(&decisions, DefaultAction::Errno(13)).unwrap();
+        assert!(filter.summary.notifies_denials);
+        let decide = |sysno, args| filter.decide(sysno, args).unwrap();
+        assert_eq!(decide(Sysno::openat, [0; 6]), Action::UserNotif);
+        assert_eq!(decide(Sysno::write, [1, 0, 0, 0, 0, 0]), Action::Allow);
+        let tcgets = u64::from(libc::TCGETS as u32);
+        assert_eq!(decide(Sysno::ioctl, [0, tcgets, 0, 0, 0, 0]), Action::Allow);
+        let send = u64::from(libc::SECCOMP_IOCTL_NOTIF_SEND as u32);
+        let recv = u64::from(libc::SECCOMP_IOCTL_NOTIF_RECV as u32);
+        for request in [send, recv, 0xffff_ffff_0000_0000 | send, 0x4008_2104] {
+            assert_eq!(
+                decide(Sysno::ioctl, [3, request, 0, 0, 0, 0]),
+                Action::Errno(13),
+                "{request:#x}"
+            );
+        }
+        let foreign = SeccompData {
+            arch: 0x4000_0003, // AUDIT_ARCH_I386
+            ..SeccompData::native(Sysno::ioctl, [3, send, 0, 0, 0, 0])
+        };
+        assert_eq!(
+            filter.evaluate(&foreign).unwrap().action,
+            Action::KillProcess
+        );
+        // Not the program a context compiles without debug_denials.
+        let plain = compile_uncached(&decisions, DefaultAction::Errno(13)).unwrap();
+        assert!(!plain.summary.notifies_denials);
+        assert_eq!(
+            plain.decide(Sysno::ioctl, [3, send, 0, 0, 0, 0]).unwrap(),
+            Action::Allow
+        );
+        assert_eq!(
+            plain.decide(Sysno::openat, [0; 6]).unwrap(),
+            Action::Errno(13)
+        );
+    }
 
     /// `read` and `write` (the lowest numbers on x86_64, where a program makes most of its
     /// syscalls) are reached one comparison below the root; every other syscall costs one

@@ -390,3 +390,52 @@ fn all_threads_and_other_default_actions_are_refused_before_anything_is_enforced
     )
     .assert_success();
 }
+
+#[test]
+fn sandboxed_code_allowed_every_ioctl_cannot_use_the_listener() {
+    if !supported() {
+        return;
+    }
+    run_in_child(
+        "sandboxed_code_allowed_every_ioctl_cannot_use_the_listener",
+        || {
+            let answers = SafetyContext::new()
+                .enable(stdio().allow_ioctl())
+                .unwrap()
+                .debug_denials()
+                .run(|| {
+                    // The listener is one of this process's descriptors: asked whether a
+                    // notification id is valid, it would answer ENOENT; every descriptor
+                    // must get the context's errno instead.
+                    (0..256)
+                        .map(|fd| {
+                            let id = 0u64;
+                            // SAFETY: the kernel reads one u64 from `id`, ours for the call.
+                            #[allow(unsafe_code)]
+                            let rc =
+                                unsafe { libc::ioctl(fd, libc::SECCOMP_IOCTL_NOTIF_ID_VALID, &id) };
+                            (rc, std::io::Error::last_os_error().raw_os_error())
+                        })
+                        .filter(|&answer| answer != (-1, Some(libc::EPERM)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap();
+            assert_eq!(answers, []);
+            // Other ioctls are allowed: the kernel itself answers one on no descriptor.
+            let tcgets = SafetyContext::new()
+                .enable(stdio().allow_ioctl())
+                .unwrap()
+                .debug_denials()
+                .run(|| {
+                    let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+                    // SAFETY: TCGETS writes one termios into `termios`, ours for the call.
+                    #[allow(unsafe_code)]
+                    let rc = unsafe { libc::ioctl(-1, libc::TCGETS, termios.as_mut_ptr()) };
+                    (rc, std::io::Error::last_os_error().raw_os_error())
+                })
+                .unwrap();
+            assert_eq!(tcgets, (-1, Some(libc::EBADF)));
+        },
+    )
+    .assert_success();
+}

@@ -56,6 +56,10 @@ impl SafetyContext {
     /// # Ok::<(), extrasafe::ExtraSafeError>(())
     /// ```
     ///
+    /// Only applying the context reports: [`compile`](SafetyContext::compile) and
+    /// [`explain`](SafetyContext::explain) are as without it (a [`CompiledFilter`] has no
+    /// supervisor, and fails denials with the errno silently).
+    ///
     /// # How, and what it costs
     /// The denials go to a supervisor thread of this process, started when the context is
     /// applied and not restricted by its filter; it answers each of them with the errno,
