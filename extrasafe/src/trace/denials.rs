@@ -19,7 +19,6 @@
 use std::os::fd::{AsFd, IntoRawFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::context::{DenialSupervisor, LoadWithSupervisor};
 use crate::filter::CompiledFilter;
@@ -91,6 +90,9 @@ impl SafetyContext {
 /// The listener fd, handed from the sandboxed thread to the supervisor without a syscall.
 const FD_PENDING: i32 = -1;
 const FD_FAILED: i32 = -2;
+
+/// Ends the reasons given once the supervisor has started, when Landlock may be enforced.
+const LANDLOCK_NOTE: &str = "; the context's Landlock rules, if it has any, are enforced";
 
 /// How many methods a line names at most.
 const MAX_NAMED: usize = 4;
@@ -249,7 +251,8 @@ fn prepare(filter: &CompiledFilter) -> Result<LoadWithSupervisor, ExtraSafeError
     let unavailable = |reason: String| ExtraSafeError::DebugDenialsUnavailable { reason };
     sys::check_kernel().map_err(|reason| {
         unavailable(format!(
-            "the supervisor needs what tracing needs, and {reason}; nothing was enforced"
+            "the supervisor needs seccomp user notification, as tracing does: {reason}; \
+             nothing was enforced"
         ))
     })?;
     let DefaultAction::Errno(errno) = filter.summary.default_action else {
@@ -309,7 +312,7 @@ fn load(
     let mask = sys::block_all_signals().map_err(|e| {
         unavailable(format!(
             "cannot block signals while loading the filter: {e}; the seccomp filter was not \
-             loaded"
+             loaded{LANDLOCK_NOTE}"
         ))
     })?;
     let listener = crate::sys::set_no_new_privs().and_then(|()| sys::install(program));
@@ -320,13 +323,14 @@ fn load(
             return Err(unavailable(format!(
                 "the kernel refused the filter with a listener: {e} (a thread has at most one \
                  listener: trace_closure or another debug_denials context may be in place, or \
-                 a filter already loaded denies seccomp()); the seccomp filter was not loaded"
+                 a filter already loaded denies seccomp()); the seccomp filter was not \
+                 loaded{LANDLOCK_NOTE}"
             )));
         }
     }
     sys::restore_signal_mask(mask).map_err(|e| {
         unavailable(format!(
-            "the filter is loaded, but the signal mask could not be restored: {e}"
+            "the filter is loaded, but the signal mask could not be restored: {e}{LANDLOCK_NOTE}"
         ))
     })?;
     Ok(report)
@@ -339,7 +343,9 @@ fn supervise(ready: &AtomicBool, slot: &AtomicI32, errno: i32, reports: &mut Rep
     ready.store(true, Ordering::Release);
     let fd = loop {
         match slot.load(Ordering::Acquire) {
-            FD_PENDING => std::thread::sleep(Duration::from_micros(20)),
+            // Not `sleep`: under a filter already in place that denies it, std's sleep
+            // panics; a denied sched_yield is only a shorter wait.
+            FD_PENDING => std::thread::yield_now(),
             FD_FAILED => return,
             fd => break sys::take_listener(fd),
         }
@@ -374,8 +380,9 @@ fn supervise(ready: &AtomicBool, slot: &AtomicI32, errno: i32, reports: &mut Rep
         match step {
             Ok(true) => errors_in_a_row = 0,
             Ok(false) => return,
-            Err(e) if e.raw_os_error() == Some(libc::EBADF) => {
-                // The listener was closed under us: its number may be another file's now.
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EBADF | libc::ENOTTY)) => {
+                // The listener was closed under us (the sandboxed code may close any of its
+                // descriptors): its number may be another file's now, not ours to close.
                 let _ = fd.into_raw_fd();
                 sys::write_stderr(STOPPED);
                 return;
