@@ -10,6 +10,7 @@
 mod common;
 
 use extrasafe::builtins::{danger_zone::Threads, SystemIO};
+use extrasafe::syscalls::Sysno;
 use extrasafe::{DefaultAction, ExtraSafeError, SafetyContext};
 
 use common::{run_in_child, Outcome};
@@ -435,6 +436,88 @@ fn sandboxed_code_allowed_every_ioctl_cannot_use_the_listener() {
                 })
                 .unwrap();
             assert_eq!(tcgets, (-1, Some(libc::EBADF)));
+        },
+    )
+    .assert_success();
+}
+
+/// Under a `debug_denials` context that allows `seccomp(2)` and `prctl(2)` outright, another
+/// one is applied: the kernel allows one listener per thread, so it is refused, and the
+/// first filter still denies.
+#[test]
+fn a_second_listener_is_refused_with_a_clear_error_and_the_first_filter_stays() {
+    if !supported() {
+        return;
+    }
+    run_in_child(
+        "a_second_listener_is_refused_with_a_clear_error_and_the_first_filter_stays",
+        || {
+            let (second, open) = SafetyContext::new()
+                .enable(stdio())
+                .unwrap()
+                .enable(Threads::nothing().allow_create())
+                .unwrap()
+                .enable(Sysno::seccomp)
+                .unwrap()
+                .enable(Sysno::prctl)
+                .unwrap()
+                .debug_denials()
+                .run(|| {
+                    let second = SafetyContext::new()
+                        .enable(stdio())
+                        .unwrap()
+                        .debug_denials()
+                        .apply_to_current_thread();
+                    (second, open_errno())
+                })
+                .unwrap();
+            let err = second.unwrap_err();
+            assert!(
+                matches!(err, ExtraSafeError::DebugDenialsUnavailable { .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("at most one listener"), "{err}");
+            assert!(err.to_string().contains("(os error 16)"), "{err}"); // EBUSY
+            assert_eq!(open, Some(libc::EPERM));
+        },
+    )
+    .assert_success();
+}
+
+/// Under a `debug_denials` context with `NestedSandboxes`, which allows loading a filter but
+/// not asking the kernel about user notification: refused before anything is enforced.
+#[test]
+fn under_nested_sandboxes_a_second_debug_context_is_refused() {
+    if !supported() {
+        return;
+    }
+    run_in_child(
+        "under_nested_sandboxes_a_second_debug_context_is_refused",
+        || {
+            let (second, open) = SafetyContext::new()
+                .enable(stdio())
+                .unwrap()
+                .enable(Threads::nothing().allow_create())
+                .unwrap()
+                .enable(extrasafe::builtins::NestedSandboxes)
+                .unwrap()
+                .debug_denials()
+                .run(|| {
+                    let second = SafetyContext::new()
+                        .enable(stdio())
+                        .unwrap()
+                        .debug_denials()
+                        .apply_to_current_thread();
+                    (second, open_errno())
+                })
+                .unwrap();
+            let err = second.unwrap_err();
+            assert!(
+                matches!(err, ExtraSafeError::DebugDenialsUnavailable { .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("nothing was enforced"), "{err}");
+            assert_eq!(open, Some(libc::EPERM));
         },
     )
     .assert_success();
