@@ -355,7 +355,7 @@ fn compile_program(
     };
     let mut program = bpf::generate(&blocks, default_ret, target);
     if notify {
-        program = listener_ioctls_denied(program, default_ret_errno(default_action)?);
+        program = kept_from_the_supervised(program, default_ret_errno(default_action)?);
     }
     if program.len() > bpf::BPF_MAXINSNS {
         return Err(SeccompError::new(
@@ -385,29 +385,44 @@ fn default_ret_errno(default_action: DefaultAction) -> Result<u32, ExtraSafeErro
     }
 }
 
-/// `program` behind a check that fails, with `errno`, every `ioctl` whose request is of the
-/// seccomp listener's type (`'!'`, which `ioctl-number.rst` gives to seccomp alone), on
-/// any file descriptor and whatever else the policy allows.
+/// `program` behind two checks that fail a call with `errno`, whatever the policy allows:
 ///
-/// The listener of `debug_denials` lives in the sandboxed process's descriptor table: with
-/// `ioctl` allowed, a second sandboxed thread could receive a denied call of the first and
-/// answer it "continue", running it. This check makes the listener useless to the code it
-/// supervises. A foreign architecture goes on to `program`, which kills the process.
-fn listener_ioctls_denied(program: Vec<BpfInstruction>, errno: u32) -> Vec<BpfInstruction> {
-    use crate::bpf::{AND_K, JEQ_K, LD_W_ABS, OFFSET_ARCH, OFFSET_ARGS, OFFSET_NR, RET_K};
+/// - an `ioctl` whose request is of the seccomp listener's type (`'!'`, which
+///   `ioctl-number.rst` gives to seccomp alone), on any file descriptor. The listener of
+///   `debug_denials` lives in the sandboxed process's descriptor table: with `ioctl` allowed,
+///   a second sandboxed thread could receive a denied call of the first and answer it
+///   "continue", running it.
+/// - `seccomp(SECCOMP_SET_MODE_FILTER)` with `SECCOMP_FILTER_FLAG_TSYNC`: from a supervised
+///   thread it would put the thread's filter chain, this filter included, on every thread,
+///   the supervisor too, whose own denied calls would then wait for itself.
+///
+/// A foreign architecture goes on to `program`, which kills the process.
+fn kept_from_the_supervised(program: Vec<BpfInstruction>, errno: u32) -> Vec<BpfInstruction> {
+    use crate::bpf::{AND_K, JA, JEQ_K, LD_W_ABS, OFFSET_ARCH, OFFSET_ARGS, OFFSET_NR, RET_K};
     /// The type byte of every seccomp listener ioctl (`SECCOMP_IOC_MAGIC`), in place.
     const SECCOMP_IOCTL_TYPE: u32 = 0x21 << 8;
-    // The request is an `unsigned int`: its low 32 bits.
-    let request = OFFSET_ARGS + 8 + if cfg!(target_endian = "little") { 0 } else { 4 };
+    const SECCOMP_SET_MODE_FILTER: u32 = 1;
+    const SECCOMP_FILTER_FLAG_TSYNC: u32 = 1;
+    // The low 32 bits of argument `i`: the request of ioctl is an `unsigned int`, and so are
+    // the operation and the flags of seccomp.
+    let low = |i: u32| OFFSET_ARGS + 8 * i + if cfg!(target_endian = "little") { 0 } else { 4 };
+    // Jump offsets count from the next instruction: `deny` is at 14, `program` at 15.
     let mut out = vec![
-        insn(LD_W_ABS, 0, 0, OFFSET_ARCH),
-        insn(JEQ_K, 0, 6, AUDIT_ARCH_NATIVE),
-        insn(LD_W_ABS, 0, 0, OFFSET_NR),
-        insn(JEQ_K, 0, 4, Sysno::ioctl.id().unsigned_abs()),
-        insn(LD_W_ABS, 0, 0, request),
-        insn(AND_K, 0, 0, 0xff00),
-        insn(JEQ_K, 0, 1, SECCOMP_IOCTL_TYPE),
-        insn(RET_K, 0, 0, bpf::SECCOMP_RET_ERRNO | errno),
+        /* 0 */ insn(LD_W_ABS, 0, 0, OFFSET_ARCH),
+        /* 1 */ insn(JEQ_K, 0, 13, AUDIT_ARCH_NATIVE),
+        /* 2 */ insn(LD_W_ABS, 0, 0, OFFSET_NR),
+        /* 3 */ insn(JEQ_K, 0, 1, Sysno::ioctl.id().unsigned_abs()),
+        /* 4 */ insn(JA, 0, 0, 6),
+        /* 5 */ insn(JEQ_K, 0, 9, Sysno::seccomp.id().unsigned_abs()),
+        /* 6 */ insn(LD_W_ABS, 0, 0, low(0)),
+        /* 7 */ insn(JEQ_K, 0, 7, SECCOMP_SET_MODE_FILTER),
+        /* 8 */ insn(LD_W_ABS, 0, 0, low(1)),
+        /* 9 */ insn(AND_K, 0, 0, SECCOMP_FILTER_FLAG_TSYNC),
+        /* 10 */ insn(JEQ_K, 3, 4, SECCOMP_FILTER_FLAG_TSYNC),
+        /* 11 */ insn(LD_W_ABS, 0, 0, low(1)),
+        /* 12 */ insn(AND_K, 0, 0, 0xff00),
+        /* 13 */ insn(JEQ_K, 0, 1, SECCOMP_IOCTL_TYPE),
+        /* 14 */ insn(RET_K, 0, 0, bpf::SECCOMP_RET_ERRNO | errno),
     ];
     out.extend(program);
     out
@@ -738,6 +753,27 @@ mod tests {
                 "{request:#x}"
             );
         }
+        // Loading a filter on this thread is the policy's to decide; on all threads, never.
+        let filter_op = [1, 0, 0, 0, 0, 0];
+        let tsync = [1, 1, 0, 0, 0, 0];
+        let decide_seccomp = |decisions: BTreeMap<Sysno, Decision>, args| {
+            compile_notifying_denials(&decisions, DefaultAction::Errno(13))
+                .unwrap()
+                .decide(Sysno::seccomp, args)
+                .unwrap()
+        };
+        let seccomp = BTreeMap::from([(Sysno::seccomp, Decision::Allow)]);
+        assert_eq!(decide_seccomp(seccomp.clone(), filter_op), Action::Allow);
+        assert_eq!(decide_seccomp(seccomp.clone(), tsync), Action::Errno(13));
+        assert_eq!(
+            decide_seccomp(seccomp.clone(), [1, 9, 0, 0, 0, 0]),
+            Action::Errno(13)
+        );
+        assert_eq!(decide_seccomp(seccomp, [0, 1, 0, 0, 0, 0]), Action::Allow);
+        assert_eq!(
+            decide_seccomp(BTreeMap::new(), filter_op),
+            Action::UserNotif
+        );
         let foreign = SeccompData {
             arch: 0x4000_0003, // AUDIT_ARCH_I386
             ..SeccompData::native(Sysno::ioctl, [3, send, 0, 0, 0, 0])

@@ -522,3 +522,46 @@ fn under_nested_sandboxes_a_second_debug_context_is_refused() {
     )
     .assert_success();
 }
+
+/// Under a `debug_denials` context that allows `seccomp(2)` outright, applying a context to
+/// all threads is denied: it would put the supervisor under the filter it serves.
+#[test]
+fn sandboxed_code_cannot_put_the_supervisor_under_its_filter() {
+    if !supported() {
+        return;
+    }
+    run_in_child(
+        "sandboxed_code_cannot_put_the_supervisor_under_its_filter",
+        || {
+            // Were the supervisor under its own filter, a denied call would wait forever.
+            std::thread::spawn(|| {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                eprintln!("stalled: a denied call was not answered within 20 s");
+                std::process::exit(3);
+            });
+            let (all, open) = SafetyContext::new()
+                .enable(stdio())
+                .unwrap()
+                .enable(Sysno::seccomp)
+                .unwrap()
+                .enable(Sysno::prctl)
+                .unwrap()
+                .debug_denials()
+                .run(|| {
+                    let all = SafetyContext::new()
+                        .enable(stdio())
+                        .unwrap()
+                        .apply_to_all_threads();
+                    (all, open_errno())
+                })
+                .unwrap();
+            let err = all.unwrap_err();
+            assert!(matches!(err, ExtraSafeError::SeccompError(_)), "{err}");
+            assert!(format!("{err:?}").contains("code: 1,"), "{err:?}"); // EPERM
+                                                                         // The supervisor still answers, and this thread was not restricted.
+            assert_eq!(open, Some(libc::EPERM));
+            assert!(std::fs::File::open(FILE).is_ok());
+        },
+    )
+    .assert_success();
+}

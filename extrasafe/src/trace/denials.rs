@@ -67,6 +67,14 @@ impl SafetyContext {
     /// context switches instead of none, and the supervisor shares the process's memory:
     /// use it while writing a context, not in production.
     ///
+    /// The supervisor's listener is kept from the code it supervises: under this filter, an
+    /// `ioctl` of the seccomp listener's kind fails with the errno on every descriptor, even
+    /// where the context allows every `ioctl`, and so does loading a further filter on all
+    /// threads (`SECCOMP_FILTER_FLAG_TSYNC`, which would put the supervisor under the
+    /// filter it serves); a further filter on the sandboxed thread itself is the context's
+    /// to allow ([`NestedSandboxes`](crate::builtins::NestedSandboxes)), but it cannot have
+    /// a listener of its own: a thread has one at most.
+    ///
     /// If the supervisor cannot go on (the sandboxed code closed its listener, or a filter
     /// applied later to all threads denies it `poll`, `ioctl` or `write`), it says so on
     /// stderr, and the kernel answers the calls it would have been asked about with
