@@ -353,10 +353,13 @@ fn compile_program(
         max_nr: u32::try_from(Sysno::MAX_ID).expect("syscall numbers are positive"),
         x32: cfg!(target_arch = "x86_64"),
     };
-    let mut program = bpf::generate(&blocks, default_ret, target);
-    if notify {
-        program = kept_from_the_supervised(program, default_ret_errno(default_action)?);
-    }
+    let program = bpf::generate(&blocks, default_ret, target);
+    #[cfg(feature = "trace")]
+    let program = if notify {
+        kept_from_the_supervised(program, default_ret_errno(default_action)?)
+    } else {
+        program
+    };
     if program.len() > bpf::BPF_MAXINSNS {
         return Err(SeccompError::new(
             "fit the filter in the kernel's limit of 4096 instructions: simplify the conditions",
@@ -378,6 +381,7 @@ fn compile_program(
 }
 
 /// The errno of an `Errno` default action (`EPERM` for the others, which are never notified).
+#[cfg(feature = "trace")]
 fn default_ret_errno(default_action: DefaultAction) -> Result<u32, ExtraSafeError> {
     match default_action {
         DefaultAction::Errno(errno) => Ok(errno_i32(errno)?.unsigned_abs()),
@@ -397,6 +401,7 @@ fn default_ret_errno(default_action: DefaultAction) -> Result<u32, ExtraSafeErro
 ///   the supervisor too, whose own denied calls would then wait for itself.
 ///
 /// A foreign architecture goes on to `program`, which kills the process.
+#[cfg(feature = "trace")]
 fn kept_from_the_supervised(program: Vec<BpfInstruction>, errno: u32) -> Vec<BpfInstruction> {
     use crate::bpf::{AND_K, JA, JEQ_K, LD_W_ABS, OFFSET_ARCH, OFFSET_ARGS, OFFSET_NR, RET_K};
     /// The type byte of every seccomp listener ioctl (`SECCOMP_IOC_MAGIC`), in place.
