@@ -77,13 +77,14 @@ impl SafetyContext {
     ///
     /// A process the sandboxed code forks (without `exec`, which closes the listener) shares
     /// the supervisor of this process and holds a copy of its listener: if it outlives this
-    /// process, its denied calls wait for an answer nobody gives. Join such children before the program exits, or leave
-    /// `debug_denials` off for code that forks workers.
+    /// process, its denied calls wait for an answer nobody gives. Wait for such children
+    /// before the program exits, or leave `debug_denials` off for code that forks workers.
     ///
     /// If the supervisor cannot go on (the sandboxed code closed its listener, or a filter
-    /// applied later to all threads denies it `poll`, `ioctl` or `write`), it says so on
-    /// stderr, and the kernel answers the calls it would have been asked about with
-    /// `ENOSYS` instead of the errno: still denied.
+    /// the applying thread had already, which the supervisor inherits, denies it `poll` or
+    /// `ioctl`), it says so on stderr, and the kernel answers the calls it would have been
+    /// asked about with `ENOSYS` instead of the errno: still denied. (Such a filter denying
+    /// it `write` only loses the lines.)
     ///
     /// # Errors
     /// Applying the context fails with [`ExtraSafeError::DebugDenialsUnavailable`], before
