@@ -386,9 +386,9 @@ impl Report {
                 if let Ok(v) = r {
                     let s = Summary::of(&stats::ratios(v, base));
                     self.goals.push(Goal {
-                        goal: format!("{label}: ≤ 4× a plain spawn + join"),
+                        goal: format!("{label}: ≤ 3× a plain spawn + join"),
                         measured: fmt_ratio(s),
-                        verdict: verdict(s, |x| x <= 4.0, stats::fmt_x),
+                        verdict: verdict(s, |x| x <= 3.0, stats::fmt_x),
                     });
                 }
             }
