@@ -17,6 +17,10 @@ use crate::isolate::sys as proc_sys;
 /// How much of a worker's stderr is kept for error messages.
 const STDERR_TAIL: usize = 4096;
 
+/// How long the first read of a reply waits by itself, before the pool waits with poll
+/// (forwarding stderr, minding the deadline).
+const FIRST_WAIT_US: i64 = 2_000;
+
 /// The most of a worker's stderr read in one go.
 const STDERR_READ: usize = 64 * 1024;
 
@@ -121,7 +125,9 @@ impl Process {
             .stderr(Stdio::from(stderr_write));
         let child = cmd.spawn().map_err(start)?;
         drop(cmd);
-        sys::set_nonblocking(&mine, true).map_err(start)?;
+        // The channel blocks, for a first read that waits a moment without poll (a quick
+        // reply costs no more than a read); every other read and send does not wait.
+        sys::set_receive_timeout(&mine, FIRST_WAIT_US).map_err(start)?;
         sys::set_nonblocking(&stderr_read, true).map_err(start)?;
         Ok(Process {
             worker: name,
@@ -372,8 +378,17 @@ impl Process {
         buf: &mut [u8],
         deadline: Option<Instant>,
     ) -> Result<Wait, WorkerError> {
-        // A reply comes after the worker has run: wait first rather than read in vain.
-        let mut ready = false;
+        // A quick reply is read by a read that waits a moment (no poll); after that, or when
+        // the deadline is nearer, the pool waits with poll.
+        let quick = match deadline {
+            None => true,
+            Some(d) => {
+                d.saturating_duration_since(Instant::now())
+                    > Duration::from_micros(FIRST_WAIT_US as u64)
+            }
+        };
+        let mut first = quick;
+        let mut ready = quick;
         loop {
             if !ready {
                 if self.wait(true, false, deadline)?.is_none() {
@@ -388,7 +403,12 @@ impl Process {
             } else {
                 buf.len()
             };
-            match sys::read_some(&self.channel, &mut buf[..want]) {
+            let got = if std::mem::take(&mut first) {
+                sys::recv_wait(&self.channel, &mut buf[..want])
+            } else {
+                sys::recv_now(&self.channel, &mut buf[..want])
+            };
+            match got {
                 Ok(0) => {
                     return Ok(Wait::Closed {
                         mid_frame: reader.started(),

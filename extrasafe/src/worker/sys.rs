@@ -108,7 +108,7 @@ pub(crate) fn send_some(fd: &impl AsRawFd, data: &[u8]) -> io::Result<usize> {
                 fd.as_raw_fd(),
                 data.as_ptr().cast(),
                 data.len(),
-                libc::MSG_NOSIGNAL,
+                libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
             )
         };
         if rc >= 0 {
@@ -276,4 +276,49 @@ pub(crate) fn has_ended(pid: libc::pid_t) -> io::Result<bool> {
             return Err(e);
         }
     }
+}
+
+/// Reads what is there from the socket `fd` into `buf` without waiting: `Ok(0)` at end of
+/// file, `Err(WouldBlock)` when nothing is there yet.
+pub(crate) fn recv_now(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
+    recv_flags(fd, buf, libc::MSG_DONTWAIT)
+}
+
+/// Reads from the socket `fd` into `buf`, waiting at most its receive timeout
+/// (`SO_RCVTIMEO`): `Err(WouldBlock)` when nothing came.
+pub(crate) fn recv_wait(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
+    recv_flags(fd, buf, 0)
+}
+
+fn recv_flags(fd: &impl AsRawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is valid for `buf.len()` bytes of writing.
+        let rc = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
+        if rc >= 0 {
+            return Ok(rc as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Sets the socket's receive timeout (`SO_RCVTIMEO`).
+pub(crate) fn set_receive_timeout(fd: &impl AsRawFd, micros: i64) -> io::Result<()> {
+    let tv = libc::timeval {
+        tv_sec: (micros / 1_000_000) as libc::time_t,
+        tv_usec: (micros % 1_000_000) as libc::suseconds_t,
+    };
+    // SAFETY: `tv` is a valid timeval the kernel only reads.
+    check(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVTIMEO,
+            (&tv as *const libc::timeval).cast(),
+            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+        )
+    })
+    .map(drop)
 }
